@@ -48,6 +48,8 @@ __all__ = [
 FRONT_MATTER_DELIMITER = "---"
 #: Fields holding timestamps; YAML parses unquoted ones into datetimes, we keep them as ISO 8601 strings.
 DATETIME_FIELDS = ("publishedDateTime", "scrapedDateTime", "updatedDateTime")
+#: python-frontmatter's YAML handler: splits on the delimiters and loads with yaml.SafeLoader.
+FRONT_MATTER = frontmatter.YAMLHandler()
 
 
 class ArticleFileError(Exception):
@@ -132,17 +134,22 @@ def parse_article(text: str, *, name: str = "<string>") -> Article:
     if not text.startswith(FRONT_MATTER_DELIMITER):
         return raw_text.parse_raw_page_text(text).with_derived_fields()
     try:
-        meta, body = frontmatter.parse(text)
+        front, body = FRONT_MATTER.split(text)
+    except ValueError:
+        raise ArticleFileError(name, "front matter has no closing '---' line") from None
+    try:
+        meta = FRONT_MATTER.load(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ArticleFileError(name, f"malformed front matter{where}: {problem}") from None
-    if not isinstance(meta, dict):
+    if meta is not None and not isinstance(meta, dict):
         raise ArticleFileError(name, "front matter is not a mapping of fields")
     if not meta:
-        raise ArticleFileError(name, "front matter is missing or empty")
-    return Article(dict(meta), body.strip("\n") + "\n" if body.strip() else "").with_derived_fields()
+        raise ArticleFileError(name, "front matter is empty")
+    body = body.strip()
+    return Article(dict(meta), body + "\n" if body else "").with_derived_fields()
 
 
 def read_article(path: str | os.PathLike[str]) -> Article:
