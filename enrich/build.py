@@ -20,13 +20,16 @@ import sqlite_utils
 from tqdm import tqdm
 
 from enrich import schema
+from enrich.cache import CACHE_FILE_NAME, FactsCache, extractor_version, facts_key
 from enrich.cases import CaseInput, group_cases
-from enrich.pipeline import analysed_text, enrich_articles
+from enrich.pipeline import analysed_text, enrich_articles, published_date
 from enrich.records import ArticleFacts
 from scraper.article_file import Article, ArticleFileError, read_article
 
 #: Article files are ``*.txt``; names starting with a dot (temporary files, state) are never articles.
 ARTICLE_SUFFIXES = (".txt",)
+#: Freshly extracted facts are written to the cache every this many articles.
+CACHE_BATCH = 200
 
 
 @dataclass
@@ -35,6 +38,8 @@ class BuildResult:
 
     files: int = 0
     articles: int = 0
+    enriched: int = 0  # articles run through spaCy this time
+    reused: int = 0  # articles whose facts came from the cache
     fines: int = 0
     cases: int = 0
     errors: list[str] = field(default_factory=list)
@@ -150,16 +155,53 @@ def case_input(article: Article, facts: ArticleFacts) -> CaseInput:
     )
 
 
+def extract_facts(
+    articles: list[Article],
+    cache: FactsCache | None,
+    result: BuildResult,
+    *,
+    processes: int,
+    progress: bool,
+) -> list[ArticleFacts]:
+    """Facts for each article, in order: from the cache when the text, date and extractor are unchanged, else
+    from spaCy and the extractors (and then stored in the cache, in batches, so a killed build keeps them)."""
+    version = extractor_version()
+    keys = [
+        facts_key(analysed_text(a), (d.isoformat() if (d := published_date(a)) else None), version)
+        for a in articles
+    ]
+    facts: dict[str, ArticleFacts] = cache.get_many(keys) if cache else {}
+    todo = [(key, article) for key, article in zip(keys, articles) if key not in facts]
+    result.reused, result.enriched = len(articles) - len(todo), len(todo)
+    fresh: list[tuple[str, ArticleFacts]] = []
+    enriched = enrich_articles((article for _, article in todo), processes=processes)
+    bar = tqdm(enriched, total=len(todo), disable=not progress, desc="enrich", unit="article")
+    for (key, _), (_, article_facts) in zip(todo, bar):
+        facts[key] = article_facts
+        fresh.append((key, article_facts))
+        if cache and len(fresh) >= CACHE_BATCH:
+            cache.put_many(fresh)
+            fresh = []
+    if cache:
+        cache.put_many(fresh)
+        cache.prune(set(keys))
+    return [facts[key] for key in keys]
+
+
 def build_database(
     data_dir: str | os.PathLike[str],
     db_path: str | os.PathLike[str],
     *,
     processes: int = 1,
     progress: bool | None = None,
+    use_cache: bool = True,
     on_error: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Read every article file under `data_dir`, enrich it, group cases, and write the database to `db_path`
-    atomically. Bad files are reported (``on_error`` is called with each one-line message) and skipped."""
+    atomically. Bad files are reported (``on_error`` is called with each one-line message) and skipped.
+
+    With `use_cache`, facts of unchanged articles come from ``<data_dir>/.enrich-cache.sqlite`` instead of
+    spaCy, so the cost of a rebuild grows with the number of new or changed articles."""
     data_dir, db_path = Path(data_dir), Path(db_path)
     if not data_dir.is_dir():
         raise FileNotFoundError(f"{data_dir}: data directory not found")
@@ -176,13 +218,16 @@ def build_database(
     try:
         schema.create_tables(db)
         show = progress if progress is not None else sys.stderr.isatty()
-        enriched = enrich_articles((a for _, a in loaded), processes=processes)
+        articles = [article for _, article in loaded]
+        if use_cache:
+            with FactsCache(data_dir / CACHE_FILE_NAME) as cache:
+                all_facts = extract_facts(articles, cache, result, processes=processes, progress=show)
+        else:
+            all_facts = extract_facts(articles, None, result, processes=processes, progress=show)
         rows: dict[str, list[dict[str, Any]]] = {"articles": [], "entities": [], "fines": [], "laws": [],
                                                  "violations": []}
         inputs = []
-        for (relative, _), (article, facts) in zip(
-            loaded, tqdm(enriched, total=len(loaded), disable=not show, desc="enrich", unit="article")
-        ):
+        for (relative, article), facts in zip(loaded, all_facts):
             rows["articles"].append(article_row(relative, article, facts))
             for table, table_rows in fact_rows(article.id, facts).items():
                 rows[table].extend(table_rows)
@@ -193,6 +238,7 @@ def build_database(
         db["build_errors"].insert_all(
             [{"path": m.split(": ", 1)[0], "error": m.split(": ", 1)[1]} for m in result.errors + result.warnings]
         )
+        db["build_info"].insert_all([{"key": "extractor_version", "value": extractor_version()}])
         schema.finish(db)
         result.articles = len(rows["articles"])
         result.fines = len(rows["fines"])

@@ -29,11 +29,11 @@ def cli() -> None:
     """Understand article files: extract entities, fines, authorities, laws and cases into SQLite."""
 
 
-def run_build(data_dir: Path, db_path: Path, processes: int) -> int:
+def run_build(data_dir: Path, db_path: Path, processes: int, use_cache: bool = True) -> int:
     from enrich.build import build_database
 
     try:
-        result = build_database(data_dir, db_path, processes=processes,
+        result = build_database(data_dir, db_path, processes=processes, use_cache=use_cache,
                                 on_error=lambda message: click.echo(f"error: {message}", err=True))
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from None
@@ -41,7 +41,8 @@ def run_build(data_dir: Path, db_path: Path, processes: int) -> int:
         click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"{db_path}: {result.articles} articles, {result.fines} fines, {result.cases} cases "
-        f"from {result.files} files ({len(result.errors)} failed)",
+        f"from {result.files} files ({len(result.errors)} failed; "
+        f"{result.enriched} enriched, {result.reused} unchanged)",
         err=True,
     )
     return 0 if result.ok else 1
@@ -51,17 +52,20 @@ def run_build(data_dir: Path, db_path: Path, processes: int) -> int:
 @data_and_db_options
 @click.option("--processes", default=1, show_default=True, type=click.IntRange(1, os.cpu_count() or 1),
               help="spaCy worker processes")
-def build(data_dir: Path, db_path: Path, processes: int) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Re-run spaCy on every article instead of reusing facts of unchanged articles")
+def build(data_dir: Path, db_path: Path, processes: int, no_cache: bool) -> None:
     """Build the database from every article file under --data.
 
     A file that cannot be read is reported on one line and skipped; the exit code is 1 if any failed.
-    The database is replaced atomically.
+    The database is replaced atomically. Facts of articles whose text and date are unchanged since the
+    last build, under the same extractor version, come from data/.enrich-cache.sqlite instead of spaCy.
 
     Example:
 
         enrich build --data data --db data/tracker.db
     """
-    raise SystemExit(run_build(data_dir, db_path, processes))
+    raise SystemExit(run_build(data_dir, db_path, processes, use_cache=not no_cache))
 
 
 @cli.command()

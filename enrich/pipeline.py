@@ -77,8 +77,10 @@ def enrich_articles(
 ) -> Iterator[tuple[Article, ArticleFacts]]:
     """Parse articles with ``nlp.pipe`` (batched, optionally over several processes) and extract their facts,
     yielding ``(article, facts)`` in input order."""
-    nlp = nlp or load_nlp()
     articles = list(articles)
+    if not articles:
+        return
+    nlp = nlp or load_nlp()
     docs = nlp.pipe((analysed_text(a) for a in articles), batch_size=batch_size, n_process=processes)
     for article, doc in zip(articles, docs):
         yield article, facts_from_doc(doc, article)

@@ -91,6 +91,11 @@ TABLES: tuple[Table, ...] = (
         indexes=(("article_id",),),
     ),
     Table(
+        "build_info",
+        {"key": str, "value": str},
+        pk="key",
+    ),
+    Table(
         "build_errors",
         {"path": str, "error": str},
         pk="path",
