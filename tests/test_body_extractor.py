@@ -1,0 +1,71 @@
+"""The generic body extractor and the benchmark's metric.
+
+The metric is checked against a hand-worked example. The quality check on real pages is a regression guard with a
+modest floor, on pages the extractor was tuned on (see benchmarks/extraction.py); the real figures come from
+``python -m benchmarks.extraction``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from benchmarks.extraction import BENCH_DIR, PageScore, load_pages, score_page, shingles, summarise
+from scraper.body import extract_body
+from scraper.extract import extract_page
+
+
+def test_shingles_are_four_token_runs_of_word_characters():
+    assert shingles("a b, c-d e") == {("a", "b", "c", "d"): 1, ("b", "c", "d", "e"): 1}
+    assert shingles("one two three") == {}
+
+
+def test_score_page_hand_worked():
+    # truth tokens: A B C D E F -> shingles ABCD BCDE CDEF
+    # predicted:    A B C D X   -> shingles ABCD BCDX
+    # tp = 1 (ABCD), fp = 1 (BCDX), fn = 2 (BCDE, CDEF); normalised by 4
+    score = score_page("A B C D E F", "A B C D X")
+    assert score == PageScore(tp=0.25, fp=0.25, fn=0.5, exact=False)
+
+
+def test_score_page_counts_repeated_shingles_as_a_multiset():
+    # truth "a b c d a b c d": ABCD x2, BCDA, CDAB, DABC; predicted "a b c d": ABCD x1
+    score = score_page("a b c d a b c d", "a b c d")
+    assert score.tp == pytest.approx(1 / 5) and score.fn == pytest.approx(4 / 5) and score.fp == 0
+
+
+def test_summarise_hand_worked():
+    perfect = score_page("w x y z", "w x y z")
+    half = score_page("A B C D E F", "A B C D X")  # precision 0.5, recall 1/3
+    empty = score_page("some true body text here", "")  # precision undefined, recall 0
+    summary = summarise([perfect, half, empty])
+    assert summary.precision == pytest.approx((1 + 0.5) / 2)
+    assert summary.recall == pytest.approx((1 + 1 / 3 + 0) / 3)
+    p, r = 0.75, 4 / 9
+    assert summary.f1 == pytest.approx(2 * p * r / (p + r))
+    assert summary.accuracy == pytest.approx(1 / 3)
+    assert perfect.exact and not half.exact
+
+
+def test_extractor_picks_the_article_container_over_link_lists_and_comments():
+    story = "".join(f"<p>Paragraph {i} of the story, which is long enough to count as real article text.</p>"
+                    for i in range(5))
+    links = "".join(f'<li><a href="/{i}">Another headline number {i} with a link</a></li>' for i in range(30))
+    html = (f'<html><body><div id="nav-list"><ul>{links}</ul></div><div class="article-body">{story}'
+            f'<p>Read more</p></div><div id="comments"><p>A comment that is long enough to look like text.</p>'
+            f"</div></body></html>")
+    body = extract_body(LexborHTMLParser(html))
+    assert body.text.split("\n\n") == [
+        f"Paragraph {i} of the story, which is long enough to count as real article text." for i in range(5)]
+
+
+def test_line_breaks_inside_a_paragraph_are_kept():
+    html = "<html><body><div><p>First line of an address long enough to count<br>Second line</p></div></body></html>"
+    assert extract_body(LexborHTMLParser(html)).text == "First line of an address long enough to count\nSecond line"
+
+
+@pytest.mark.skipif(not BENCH_DIR.is_dir(), reason="needs ../shared/bench/article-extraction (shared data)")
+def test_regression_floor_on_the_first_benchmark_pages():
+    pages = load_pages(limit=20)
+    summary = summarise(score_page(p.truth, extract_page(p.html, p.url).body) for p in pages)
+    assert summary.f1 > 0.85, summary
