@@ -2,23 +2,26 @@
 
 How it works, in one pass over a parsed tree:
 
-1. Remove what is never article text: tags in :data:`REMOVED_TAGS` and elements whose class or id matches
-   :data:`BOILERPLATE_ATTRIBUTE` (share bars, comments, related links, newsletters...), unless they hold most of the
-   page's paragraph text (sites put words like ``comments-enabled`` on the article's own container).
+1. Remove what is never article text: tags in :data:`REMOVED_TAGS`, and elements whose class or id contains one
+   of :data:`BOILERPLATE_FRAGMENTS` (share bars, comments, related links, newsletters...) unless it also names
+   content (:data:`CONTENT_ATTRIBUTE`, e.g. ``article-header``... no: ``article-body``) or holds most of the page.
 2. Score containers: every paragraph-like block (``<p>``, ``<pre>``, and ``<div>`` s holding text of their own)
-   of at least :data:`MIN_PARAGRAPH_CHARS` with few links adds its length to each of its ancestors.
-   A container's score is that paragraph text minus a penalty for the other text it holds (menus, link lists):
-   the best container holds most of the article and little else.
+   of at least :data:`MIN_PARAGRAPH_CHARS`, not inside a link and with few links of its own, adds its length to
+   each of its ancestors. A container's score is that paragraph text minus :data:`OTHER_TEXT_PENALTY` times the
+   other text it holds (menus, teasers, bylines): the best container holds most of the article and little else.
 3. Collect the container's blocks (``p``, ``h2``-``h6``, ``li``, ``blockquote``, ``pre``, ...) in document order,
    dropping link lists and the short lines of :data:`BOILERPLATE_LINE`.
 
-The patterns are data: tune them here, not in code. The module mutates the tree it is given (it removes nodes).
+The patterns and thresholds are data: tune them here, not in code. The extractor mutates the tree (it removes
+nodes). Speed matters (it runs on every scraped page): the tree is walked in C by Lexbor's selectors wherever
+possible, and Python only looks at the few hundred nodes that can matter.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -28,47 +31,59 @@ REMOVED_TAGS = (
     "map", "dialog", "button", "select", "input", "textarea", "label", "nav", "footer", "aside", "header",
     "figure", "figcaption", "picture", "img", "menu", "h1", "link", "meta",
 )
-
-#: class/id fragments of page furniture.
-BOILERPLATE_ATTRIBUTE = re.compile(
-    r"comment|share|sharing|social|related|promo|newsletter|subscri|cookie|advert|\bads?\b|ad-slot|adslot|"
-    r"breadcrumb|sidebar|masthead|navbar|\bnav\b|menu|popup|modal|byline|author-?bio|\btags?\b|recommend|"
-    r"trending|most-?popular|outbrain|taboola|sponsor|disqus|pagination|signup|paywall|caption|toolbar|"
-    r"skip-?link|read-?more|more-?stories|visually-?hidden|sr-only|footer|header",
-    re.IGNORECASE,
+#: Elements hidden from readers (microdata copies, collapsed menus).
+HIDDEN_SELECTORS = ("[hidden]", '[style*="display:none"]', '[style*="display: none"]', '[aria-hidden="true"]')
+#: Substrings of a class or id (lower-cased) that mark page furniture ...
+BOILERPLATE_FRAGMENTS = (
+    "comment", "share", "sharing", "social", "related", "promo", "newsletter", "subscri", "cookie", "advert",
+    "breadcrumb", "sidebar", "masthead", "navbar", "menu", "popup", "modal", "byline", "author-bio", "authorbio",
+    "recommend", "trending", "most-popular", "mostpopular", "outbrain", "taboola", "sponsor", "disqus",
+    "pagination", "signup", "paywall", "caption", "toolbar", "skip-link", "read-more", "more-stories",
+    "visually-hidden", "sr-only", "footer", "header",
 )
-#: class/id fragments of article containers: an element whose label matches these is never removed as furniture.
-CONTENT_ATTRIBUTE = re.compile(r"article|content|body|main|story|entry|\bpost\b|text", re.IGNORECASE)
+#: ... and whole class names or ids that do.
+BOILERPLATE_WORDS = frozenset({"ad", "ads", "nav", "tag", "tags", "nocontent"})
+#: A furniture-looking element whose class or id also matches this is kept: it names the article's container.
+CONTENT_ATTRIBUTE = re.compile(r"article|content|body|main|story|entry|\bpost\b|text|embed|tweet")
+#: Tags that are never removed as furniture, whatever their class.
+NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
+#: A furniture-looking element holding more than this share of the page's text is kept.
+MAX_FURNITURE_SHARE = 0.5
 
 #: Tags that begin a new block of text when collecting the body.
 BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt",
     "dd", "blockquote", "pre", "table", "tr", "td", "th", "tbody", "thead", "center", "body", "html",
 })
-#: Blocks that count as paragraphs when scoring containers.
-PARAGRAPH_SELECTOR = "p, pre, div, td, blockquote"
+#: Blocks that count as paragraphs when scoring containers (divs and cells only for their own, direct text).
+PARAGRAPH_SELECTOR = "p, pre, div, td, blockquote, section, article"
+WHOLE_TEXT_PARAGRAPHS = frozenset({"p", "pre"})
 
-#: Whole lines that are furniture even inside the article container.
+#: Whole short blocks that are furniture even inside the article container.
 BOILERPLATE_LINE = re.compile(
     r"^\s*(advertisement|advertisment|ad|sponsored|story continues below( advertisement)?|continue reading.*|"
     r"read more.*|related:.*|see also:.*|share( this( article| story)?)?|follow us.*|sign up.*|subscribe.*|"
     r"click here.*|image:.*|photo:.*|getty images|loading\.*)\s*$",
     re.IGNORECASE,
 )
-
 #: Only blocks up to this long are checked against BOILERPLATE_LINE.
 MAX_BOILERPLATE_LINE_CHARS = 120
+
 MIN_PARAGRAPH_CHARS = 40
 #: A paragraph with more than this share of its characters in links does not count.
 MAX_PARAGRAPH_LINK_DENSITY = 0.5
 #: Weight of text in a container that is not a counted paragraph (menus, link lists, bylines).
-OTHER_TEXT_PENALTY = 0.5
-#: Score given to a paragraph's ancestors, by distance (parent 1.0, grandparent ...); further ones get the last.
-ANCESTOR_WEIGHTS = (1.0, 1.0, 1.0)
+OTHER_TEXT_PENALTY = 1.0
+#: A paragraph counts fully for this many levels of containers above it (parent, grandparent, ...) ...
+FULL_WEIGHT_LEVELS = 1
+#: ... and with this weight for those further up (teasers scattered over a page add up only far above them).
+DISTANT_WEIGHT = 0.6
+#: How many of the best-scoring containers get the (costlier) full comparison.
+CANDIDATES = 12
 #: A collected block whose links hold more than this share of its characters is dropped ...
 MAX_BLOCK_LINK_DENSITY = 0.6
 #: ... unless it is at least this long.
-LONG_BLOCK_CHARS = 300
+LONG_BLOCK_CHARS = 150
 
 #: Source whitespace (newlines included) collapses to one space; only <br> makes a line break.
 ANY_WHITESPACE = re.compile(r"[\s\u00a0\u200b]+")
@@ -90,10 +105,17 @@ def extract_body(tree: LexborHTMLParser) -> Body:
     root = tree.body or tree.root
     if root is None:
         return Body("", 0)
-    _remove_furniture(tree, root)
-    container = _best_container(tree, root)
-    blocks = collect_text(container or root)
+    remove_unwanted_tags(tree)
+    _remove_furniture(root)
+    linked = _inside_links(root)
+    container = _best_container(root, linked) or root
+    blocks = collect_text(container, linked)
     return Body("\n\n".join(blocks), len(blocks))
+
+
+def remove_unwanted_tags(tree: LexborHTMLParser) -> None:
+    """Remove the elements of :data:`REMOVED_TAGS` (scripts, navigation, form controls, figures...)."""
+    _remove_all(tree.css(",".join(REMOVED_TAGS + HIDDEN_SELECTORS)))
 
 
 def _remove_all(nodes: list[LexborNode]) -> None:
@@ -102,72 +124,89 @@ def _remove_all(nodes: list[LexborNode]) -> None:
         node.decompose()
 
 
-def remove_unwanted_tags(tree: LexborHTMLParser) -> None:
-    """Remove the elements of :data:`REMOVED_TAGS` (scripts, navigation, forms controls, figures...)."""
-    _remove_all(tree.css(",".join(REMOVED_TAGS)))
+@lru_cache(maxsize=65536)
+def is_furniture_label(label: str) -> bool:
+    """Whether a lower-cased ``class id`` label names page furniture (and not the article's container)."""
+    if not any(fragment in label for fragment in BOILERPLATE_FRAGMENTS):
+        if BOILERPLATE_WORDS.isdisjoint(label.split()):
+            return False
+    return not CONTENT_ATTRIBUTE.search(label)
 
 
-def _remove_furniture(tree: LexborHTMLParser, root: LexborNode) -> None:
-    remove_unwanted_tags(tree)
+def _remove_furniture(root: LexborNode) -> None:
     doomed = []
-    page_text = None
+    page_chars = None
     for node in root.css("[class],[id]"):
-        attributes = node.attributes
-        label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-        if not BOILERPLATE_ATTRIBUTE.search(label) or CONTENT_ATTRIBUTE.search(label) or node.tag in (
-                "body", "html", "main", "article"):
+        if node.tag in NEVER_FURNITURE:
             continue
-        if page_text is None:
-            page_text = len(root.text())
-        if len(node.text()) > 0.5 * page_text:
+        attributes = node.attributes
+        label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+        if not is_furniture_label(label):
+            continue
+        if page_chars is None:
+            page_chars = len(root.text(strip=True))
+        if len(node.text(strip=True)) > MAX_FURNITURE_SHARE * page_chars:
             continue  # holds most of the page: a badly named article container, not furniture
         doomed.append(node)
     _remove_all(doomed)
 
 
-def _own_text_length(node: LexborNode) -> int:
-    return len(node.text(deep=False).strip())
+def _inside_links(root: LexborNode) -> set[int]:
+    """The mem_ids of every element inside a link (``<a>``), and of the links themselves."""
+    return {node.mem_id for node in root.css("a, a *")}
 
 
-def _best_container(tree: LexborHTMLParser, root: LexborNode) -> LexborNode | None:
+def _best_container(root: LexborNode, linked: set[int]) -> LexborNode | None:
+    chars: dict[int, int] = {}
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     for block in root.css(PARAGRAPH_SELECTOR):
-        if block.tag in ("p", "pre"):
-            text = block.text()
+        if block.mem_id in linked:
+            continue
+        if block.tag in WHOLE_TEXT_PARAGRAPHS:
+            length = len(block.text(strip=True))
+            node = block.parent
         else:
-            if _own_text_length(block) < MIN_PARAGRAPH_CHARS:
-                continue
-            text = block.text(deep=False)
-        length = len(text.strip())
+            length = len(block.text(deep=False, strip=True))
+            node = block  # text of its own: the block is itself a container
         if length < MIN_PARAGRAPH_CHARS:
             continue
-        links = sum(len(a.text()) for a in block.css("a"))
-        if links > MAX_PARAGRAPH_LINK_DENSITY * length:
+        links = block.css("a")
+        if links and sum(len(a.text(strip=True)) for a in links) > MAX_PARAGRAPH_LINK_DENSITY * length:
             continue
-        node = block.parent
-        depth = 0
-        while node is not None and node.tag not in ("html", "#document"):
+        level = 0
+        while node is not None:
             key = node.mem_id
-            weight = ANCESTOR_WEIGHTS[min(depth, len(ANCESTOR_WEIGHTS) - 1)]
-            scores[key] = scores.get(key, 0.0) + weight * length
-            nodes[key] = node
+            weight = 1.0 if level < FULL_WEIGHT_LEVELS else DISTANT_WEIGHT
+            if key in chars:
+                chars[key] += length
+                scores[key] += weight * length
+            else:
+                chars[key] = length
+                scores[key] = weight * length
+                nodes[key] = node
+            if node.tag == "body":
+                break
             node = node.parent
-            depth += 1
+            level += 1
     if not scores:
         return None
     best, best_score = None, float("-inf")
-    for key, paragraph_chars in scores.items():
-        node = nodes[key]
-        total = len(ANY_WHITESPACE.sub(" ", node.text(separator=" ")).strip())
-        score = paragraph_chars - OTHER_TEXT_PENALTY * max(0, total - paragraph_chars)
+    for key in sorted(scores, key=scores.__getitem__, reverse=True)[:CANDIDATES]:
+        total = len(nodes[key].text(strip=True))
+        score = scores[key] - OTHER_TEXT_PENALTY * max(0, total - chars[key])
         if score > best_score:
-            best, best_score = node, score
+            best, best_score = nodes[key], score
     return best
 
 
-def collect_text(container: LexborNode) -> list[str]:
-    """The text of `container`, one string per block, in document order; link lists and furniture lines dropped."""
+def collect_text(container: LexborNode, linked: set[int] | None = None) -> list[str]:
+    """The text of `container`, one string per block, in document order; link lists and furniture lines dropped.
+
+    `linked` holds the mem_ids of elements inside links (computed from the container when not given).
+    """
+    if linked is None:
+        linked = _inside_links(container)
     blocks: list[str] = []
     current_block: int | None = None
     parts: list[str] = []
@@ -175,24 +214,24 @@ def collect_text(container: LexborNode) -> list[str]:
     container_id = container.mem_id
 
     def flush() -> None:
-        nonlocal parts, link_chars
         text = LINE_BREAK_SPACES.sub("\n", SPACES.sub(" ", "".join(parts))).strip()
-        if text and not (len(text) <= MAX_BOILERPLATE_LINE_CHARS and BOILERPLATE_LINE.match(text)):
-            if link_chars <= MAX_BLOCK_LINK_DENSITY * len(text) or len(text) >= LONG_BLOCK_CHARS:
-                blocks.append(text)
-        parts, link_chars = [], 0
+        if not text or (len(text) <= MAX_BOILERPLATE_LINE_CHARS and BOILERPLATE_LINE.match(text)):
+            return
+        if link_chars <= MAX_BLOCK_LINK_DENSITY * len(text) or len(text) >= LONG_BLOCK_CHARS:
+            blocks.append(text)
 
     for node in container.traverse(include_text=True):
         if node.is_text_node:
-            text = node.text_content or ""
+            text = node.text_content
             if not text:
                 continue
-            block, in_link = _enclosing_block(node, container_id)
+            parent = node.parent
+            block = _enclosing_block(parent, container_id)
             if block != current_block:
                 flush()
-                current_block = block
+                parts, link_chars, current_block = [], 0, block
             parts.append(ANY_WHITESPACE.sub(" ", text))
-            if in_link:
+            if parent.mem_id in linked:
                 link_chars += len(text.strip())
         elif node.tag == "br":
             parts.append("\n")
@@ -200,15 +239,12 @@ def collect_text(container: LexborNode) -> list[str]:
     return blocks
 
 
-def _enclosing_block(node: LexborNode, container_id: int) -> tuple[int, bool]:
-    """The mem_id of the nearest block element around a text node, and whether the text sits inside a link."""
-    in_link = False
-    parent = node.parent
-    while parent is not None:
-        tag = parent.tag
-        if tag == "a":
-            in_link = True
-        if tag in BLOCK_TAGS or parent.mem_id == container_id:
-            return parent.mem_id, in_link
-        parent = parent.parent
-    return container_id, in_link
+def _enclosing_block(parent: LexborNode, container_id: int) -> int:
+    """The mem_id of the nearest block element at or above `parent` (a text node's parent)."""
+    node = parent
+    while node is not None:
+        key = node.mem_id
+        if key == container_id or node.tag in BLOCK_TAGS:
+            return key
+        node = node.parent
+    return container_id
