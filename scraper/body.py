@@ -87,8 +87,8 @@ LONG_BLOCK_CHARS = 150
 
 #: Source whitespace (newlines included) collapses to one space; only <br> makes a line break.
 ANY_WHITESPACE = re.compile(r"[\s\u00a0\u200b]+")
-SPACES = re.compile(r" {2,}")
-LINE_BREAK_SPACES = re.compile(r" *\n[ \n]*")
+#: Stands for a <br> while a block's text is joined (NUL never survives HTML parsing).
+LINE_BREAK = "\x00"
 
 
 @dataclass
@@ -126,7 +126,7 @@ def _remove_all(nodes: list[LexborNode]) -> None:
 
 @lru_cache(maxsize=65536)
 def is_furniture_label(label: str) -> bool:
-    """Whether a lower-cased ``class id`` label names page furniture (and not the article's container)."""
+    """Whether a lower-cased class or id names page furniture (and not the article's container)."""
     if not any(fragment in label for fragment in BOILERPLATE_FRAGMENTS):
         if BOILERPLATE_WORDS.isdisjoint(label.split()):
             return False
@@ -134,21 +134,20 @@ def is_furniture_label(label: str) -> bool:
 
 
 def _remove_furniture(root: LexborNode) -> None:
-    doomed = []
+    doomed: set[int] = set()
     page_chars = None
-    for node in root.css("[class],[id]"):
-        if node.tag in NEVER_FURNITURE:
-            continue
-        attributes = node.attributes
-        label = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
-        if not is_furniture_label(label):
-            continue
-        if page_chars is None:
-            page_chars = len(root.text(strip=True))
-        if len(node.text(strip=True)) > MAX_FURNITURE_SHARE * page_chars:
-            continue  # holds most of the page: a badly named article container, not furniture
-        doomed.append(node)
-    _remove_all(doomed)
+    for attribute in ("class", "id"):
+        for node in root.css(f"[{attribute}]"):
+            label = node.attrs.get(attribute)
+            if not label or not is_furniture_label(label.lower()) or node.tag in NEVER_FURNITURE:
+                continue
+            if page_chars is None:
+                page_chars = len(root.text(strip=True))
+            if len(node.text(strip=True)) > MAX_FURNITURE_SHARE * page_chars:
+                continue  # holds most of the page: a badly named article container, not furniture
+            doomed.add(node.mem_id)
+    if doomed:
+        _remove_all([node for node in root.css("[class],[id]") if node.mem_id in doomed])
 
 
 def _inside_links(root: LexborNode) -> set[int]:
@@ -214,7 +213,11 @@ def collect_text(container: LexborNode, linked: set[int] | None = None) -> list[
     container_id = container.mem_id
 
     def flush() -> None:
-        text = LINE_BREAK_SPACES.sub("\n", SPACES.sub(" ", "".join(parts))).strip()
+        text = ANY_WHITESPACE.sub(" ", "".join(parts))
+        if LINE_BREAK in text:
+            text = "\n".join(line.strip() for line in text.split(LINE_BREAK) if line.strip())
+        else:
+            text = text.strip()
         if not text or (len(text) <= MAX_BOILERPLATE_LINE_CHARS and BOILERPLATE_LINE.match(text)):
             return
         if link_chars <= MAX_BLOCK_LINK_DENSITY * len(text) or len(text) >= LONG_BLOCK_CHARS:
@@ -230,11 +233,11 @@ def collect_text(container: LexborNode, linked: set[int] | None = None) -> list[
             if block != current_block:
                 flush()
                 parts, link_chars, current_block = [], 0, block
-            parts.append(ANY_WHITESPACE.sub(" ", text))
+            parts.append(text)
             if parent.mem_id in linked:
                 link_chars += len(text.strip())
         elif node.tag == "br":
-            parts.append("\n")
+            parts.append(LINE_BREAK)
     flush()
     return blocks
 
