@@ -32,6 +32,9 @@ class Fine:
     authority: str | None = None
     jurisdiction: str | None = None  # ISO 3166-1 alpha-2, or "EU"
     decision_date: str | None = None  # ISO 8601 date
+    #: The same amount as the text restates it in another currency ("100,000 yuan ($15,720)": 15720, "USD").
+    equivalent_amount: float | None = None
+    equivalent_currency: str | None = None
 
     def as_row(self) -> dict[str, Any]:
         return asdict(self)
