@@ -3,8 +3,9 @@
 How it works, in one pass over a parsed tree:
 
 1. Remove what is never article text: tags in :data:`REMOVED_TAGS`, and elements whose class or id contains one
-   of :data:`BOILERPLATE_FRAGMENTS` (share bars, comments, related links, newsletters...) unless it also names
-   content (:data:`CONTENT_ATTRIBUTE`, e.g. ``article-header``... no: ``article-body``) or holds most of the page.
+   of :data:`BOILERPLATE_FRAGMENTS` (share bars, comments, related links, newsletters...), unless its label also
+   names content (:data:`CONTENT_ATTRIBUTE`: ``article-share`` is kept, as readability does) or it holds most of
+   the page's text (a badly named article container).
 2. Score containers: every paragraph-like block (``<p>``, ``<pre>``, and ``<div>`` s holding text of their own)
    of at least :data:`MIN_PARAGRAPH_CHARS`, not inside a link and with few links of its own, adds its length to
    each of its ancestors. A container's score is that paragraph text minus :data:`OTHER_TEXT_PENALTY` times the
@@ -39,7 +40,8 @@ BOILERPLATE_FRAGMENTS = (
     "breadcrumb", "sidebar", "masthead", "navbar", "menu", "popup", "modal", "byline", "author-bio", "authorbio",
     "recommend", "trending", "most-popular", "mostpopular", "outbrain", "taboola", "sponsor", "disqus",
     "pagination", "signup", "paywall", "caption", "toolbar", "skip-link", "read-more", "more-stories",
-    "visually-hidden", "sr-only", "footer", "header",
+    "visually-hidden", "sr-only", "footer", "header", "gallery", "slideshow", "carousel", "lightbox", "tooltip",
+    "popover", "rollover", "credit",
 )
 #: ... and whole class names or ids that do.
 BOILERPLATE_WORDS = frozenset({"ad", "ads", "nav", "tag", "tags", "nocontent"})
@@ -63,8 +65,18 @@ WHOLE_TEXT_PARAGRAPHS = frozenset({"p", "pre"})
 BOILERPLATE_LINE = re.compile(
     r"^\s*(advertisement|advertisment|ad|sponsored|story continues below( advertisement)?|continue reading.*|"
     r"read more.*|related:.*|see also:.*|share( this( article| story)?)?|follow us.*|sign up.*|subscribe.*|"
-    r"click here.*|image:.*|photo:.*|getty images|loading\.*)\s*$",
+    r"click here.*|image:.*|photo:.*|getty images|loading\.*|you may also like.*|"
+    r"related (coverage|articles?|stories|posts|content|reading)\b.*|image \d+ of.*|"
+    r"this slideshow requires javascript\.?|filed under:.*|tags?:.*|"
+    r"(published|updated|posted|last updated)( on| at)?:? [^\d]{0,30}\d[\w :./,-]{0,30}|"
+    r"follow .{1,80} on (twitter|facebook|instagram|youtube|linkedin)\b.*|"
+    r"(©|\(c\)|copyright\b).*|.*all rights reserved\.?)\s*$",
     re.IGNORECASE,
+)
+#: A short block that is only a byline: "By Jane Doe", "By Jane Doe and John Roe - 11/18/19 11:04 PM EST".
+BYLINE = re.compile(
+    r"^\s*(By|BY|by)\s+[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3}"
+    r"(\s*(,|and|&)\s*[A-Z][\w.'’-]*(\s+[A-Z][\w.'’-]*){0,3})*(\s*[-|•,]\s*[^.]{0,60})?\s*$"
 )
 #: Only blocks up to this long are checked against BOILERPLATE_LINE.
 MAX_BOILERPLATE_LINE_CHARS = 120
@@ -218,7 +230,8 @@ def collect_text(container: LexborNode, linked: set[int] | None = None) -> list[
             text = "\n".join(line.strip() for line in text.split(LINE_BREAK) if line.strip())
         else:
             text = text.strip()
-        if not text or (len(text) <= MAX_BOILERPLATE_LINE_CHARS and BOILERPLATE_LINE.match(text)):
+        if not text or (len(text) <= MAX_BOILERPLATE_LINE_CHARS and (
+                BOILERPLATE_LINE.match(text) or BYLINE.match(text))):
             return
         if link_chars <= MAX_BLOCK_LINK_DENSITY * len(text) or len(text) >= LONG_BLOCK_CHARS:
             blocks.append(text)
