@@ -90,6 +90,11 @@ OTHER_TEXT_PENALTY = 1.0
 FULL_WEIGHT_LEVELS = 1
 #: ... and with this weight for those further up (teasers scattered over a page add up only far above them).
 DISTANT_WEIGHT = 0.6
+#: A sibling of the best container is part of the article when its paragraphs hold this share of the best's ...
+SIBLING_MIN_SHARE = 0.2
+#: ... and its whole text is at most this many times its paragraph text; a paragraph sibling when this long.
+SIBLING_MAX_TEXT_RATIO = 1.5
+SIBLING_PARAGRAPH_CHARS = 80
 #: How many of the best-scoring containers get the (costlier) full comparison.
 CANDIDATES = 12
 #: A collected block whose links hold more than this share of its characters is dropped ...
@@ -120,8 +125,8 @@ def extract_body(tree: LexborHTMLParser) -> Body:
     remove_unwanted_tags(tree)
     _remove_furniture(root)
     linked = _inside_links(root)
-    container = _best_container(root, linked) or root
-    blocks = collect_text(container, linked)
+    containers = _best_containers(root, linked) or [root]
+    blocks = [block for container in containers for block in collect_text(container, linked)]
     return Body("\n\n".join(blocks), len(blocks))
 
 
@@ -167,7 +172,9 @@ def _inside_links(root: LexborNode) -> set[int]:
     return {node.mem_id for node in root.css("a, a *")}
 
 
-def _best_container(root: LexborNode, linked: set[int]) -> LexborNode | None:
+def _best_containers(root: LexborNode, linked: set[int]) -> list[LexborNode]:
+    """The best container, with those of its siblings that hold paragraphs of their own (an article split by
+    an advertisement slot into two <div> s), in document order."""
     chars: dict[int, int] = {}
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
@@ -201,14 +208,30 @@ def _best_container(root: LexborNode, linked: set[int]) -> LexborNode | None:
             node = node.parent
             level += 1
     if not scores:
-        return None
+        return []
     best, best_score = None, float("-inf")
     for key in sorted(scores, key=scores.__getitem__, reverse=True)[:CANDIDATES]:
         total = len(nodes[key].text(strip=True))
         score = scores[key] - OTHER_TEXT_PENALTY * max(0, total - chars[key])
         if score > best_score:
             best, best_score = nodes[key], score
-    return best
+    parent = best.parent
+    if parent is None or best.tag == "body":
+        return [best]
+    containers = []
+    minimum = SIBLING_MIN_SHARE * chars[best.mem_id]
+    for sibling in parent.iter():
+        key = sibling.mem_id
+        if key == best.mem_id:
+            containers.append(best)
+        elif key in linked:
+            continue
+        elif sibling.tag in WHOLE_TEXT_PARAGRAPHS:
+            if len(sibling.text(strip=True)) >= SIBLING_PARAGRAPH_CHARS:
+                containers.append(sibling)
+        elif chars.get(key, 0) >= minimum and len(sibling.text(strip=True)) <= SIBLING_MAX_TEXT_RATIO * chars[key]:
+            containers.append(sibling)
+    return containers
 
 
 def collect_text(container: LexborNode, linked: set[int] | None = None) -> list[str]:

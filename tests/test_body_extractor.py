@@ -59,6 +59,19 @@ def test_extractor_picks_the_article_container_over_link_lists_and_comments():
         f"Paragraph {i} of the story, which is long enough to count as real article text." for i in range(5)]
 
 
+def test_article_split_by_an_advertisement_slot_keeps_both_parts():
+    part = "<p>Sentence {} of the story, which is long enough to count as real article text here.</p>"
+    first = "".join(part.format(i) for i in range(6))
+    second = "".join(part.format(i) for i in range(6, 8))
+    teasers = "".join(f'<div class="teaser"><a href="/{i}">Teaser headline {i} that is a link</a></div>'
+                      for i in range(20))
+    html = (f'<html><body><div id="main"><div class="part">{first}</div><div class="slot">ADVERTISEMENT</div>'
+            f'<div class="part">{second}</div></div><div class="more">{teasers}</div></body></html>')
+    paragraphs = extract_body(LexborHTMLParser(html)).text.split("\n\n")
+    assert paragraphs == [f"Sentence {i} of the story, which is long enough to count as real article text here."
+                          for i in range(8)]
+
+
 def test_line_breaks_inside_a_paragraph_are_kept():
     html = "<html><body><div><p>First line of an address long enough to count<br>Second line</p></div></body></html>"
     assert extract_body(LexborHTMLParser(html)).text == "First line of an address long enough to count\nSecond line"
