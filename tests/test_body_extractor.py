@@ -72,6 +72,19 @@ def test_article_split_by_an_advertisement_slot_keeps_both_parts():
                           for i in range(8)]
 
 
+def test_microdata_article_body_wins_over_a_longer_block():
+    marked = "".join(f"<p>Marked paragraph {i} of the article body, long enough to count as text.</p>"
+                     for i in range(5))
+    other = "".join(f"<p>Unmarked paragraph {i} of some other text that is longer than the article itself.</p>"
+                    for i in range(12))
+    html = f'<html><body><div itemprop="articleBody">{marked}</div><div>{other}</div></body></html>'
+    body = extract_body(LexborHTMLParser(html))
+    assert body.method == "microdata"
+    assert body.text.split("\n\n") == [
+        f"Marked paragraph {i} of the article body, long enough to count as text." for i in range(5)]
+    assert extract_body(LexborHTMLParser(html.replace("articleBody", "x"))).method == "generic"
+
+
 def test_line_breaks_inside_a_paragraph_are_kept():
     html = "<html><body><div><p>First line of an address long enough to count<br>Second line</p></div></body></html>"
     assert extract_body(LexborHTMLParser(html)).text == "First line of an address long enough to count\nSecond line"
