@@ -39,8 +39,11 @@ MAX_CHILD_SITEMAPS = 5
 
 
 class FetchFunction(Protocol):
+    """Fetch a discovery document; `conditional` lets the caller send the validators it remembers."""
+
     def __call__(self, url: str, *, method: str = "GET", content: bytes | None = None,
-                 headers: dict[str, str] | None = None, accept: Any = DOCUMENT_TYPES) -> FetchResult: ...
+                 headers: dict[str, str] | None = None, accept: Any = DOCUMENT_TYPES,
+                 conditional: bool = True) -> FetchResult: ...
 
 
 @dataclass
@@ -150,7 +153,8 @@ def url_page_number(source: Source, url: str) -> str:
 
 def _read_sitemap(source: Source, url: str, fetch: FetchFunction, discovery: Discovery) -> None:
     if urlsplit(url).path == "/robots.txt":
-        result = fetch(url, accept=None)
+        # Always read robots.txt whole: its sitemaps may change while it does not.
+        result = fetch(url, accept=None, conditional=False)
         if not _fetched(result, discovery):
             return
         sitemaps = list(Protego.parse(result.content.decode("utf-8", errors="replace")).sitemaps)

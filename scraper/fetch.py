@@ -119,10 +119,12 @@ class FetchResult:
 class FetchError(Exception):
     """A URL could not be fetched. ``str()`` is one line: the URL, then the problem."""
 
-    def __init__(self, url: str, problem: str, *, status: int | None = None):
+    def __init__(self, url: str, problem: str, *, status: int | None = None, transient: bool = False):
         self.url = url
         self.problem = problem
         self.status = status
+        #: True when a later run may well succeed (timeouts, 5xx, robots.txt unreachable), False when not (404).
+        self.transient = transient
         super().__init__(f"{url}: {problem}")
 
 
@@ -255,12 +257,13 @@ class Fetcher:
                 if attempt > self.config.max_retries:
                     tries = "attempt" if attempt == 1 else "attempts"
                     raise FetchError(url, f"{retry.problem} (gave up after {attempt} {tries})",
-                                     status=retry.status) from None
+                                     status=retry.status, transient=True) from None
                 if retry.retry_after is not None:
                     wait = retry.retry_after
                     if wait > self.config.max_retry_after:
                         raise FetchError(url, f"{retry.problem}; Retry-After {wait:g} s is longer than the "
-                                              f"{self.config.max_retry_after:g} s we wait", status=retry.status) from None
+                                              f"{self.config.max_retry_after:g} s we wait", status=retry.status,
+                                     transient=True) from None
                 else:
                     wait = self.backoff(attempt)
                 log.debug("retrying %s in %.2f s after %s", url, wait, retry.problem)
@@ -327,7 +330,8 @@ class Fetcher:
                 rules = self.robots_rules(current, allow_private=allow_private)
                 if not rules.can_fetch(current):
                     reason = rules.reason or "disallowed by robots.txt"
-                    raise RobotsDisallowedError(url, reason if current == url else f"{current}: {reason}")
+                    raise RobotsDisallowedError(url, reason if current == url else f"{current}: {reason}",
+                                                transient=rules.parser is None)
                 crawl_delay = rules.crawl_delay()
                 if crawl_delay:
                     interval = max(interval, min(crawl_delay, self.config.max_crawl_delay))
@@ -338,6 +342,7 @@ class Fetcher:
                 if last_modified:
                     request_headers["If-Modified-Since"] = last_modified
             self.limiter.wait(_host_key(current), interval)
+            log.debug("%s %s", method, current)
             client = self._client(allow_private)
             request = client.build_request(method, current, content=content, headers=request_headers)
             try:

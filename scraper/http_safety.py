@@ -68,6 +68,9 @@ def address_problem(address: str) -> str | None:
 class _GuardedBackend(SyncBackend):
     """httpcore's socket backend, but it resolves the host, vets every address and connects to a vetted one."""
 
+    def __init__(self, policy: typing.Callable[[str], str | None] = address_problem):
+        self.policy = policy
+
     def connect_tcp(
         self,
         host: str,
@@ -82,7 +85,7 @@ class _GuardedBackend(SyncBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror or exc}") from exc
         addresses = [info[4][0] for info in infos]
         for address in addresses:
-            problem = address_problem(address)
+            problem = self.policy(address)
             if problem:
                 raise BlockedAddressError(
                     f"refused to connect to {host} ({address} is a {problem}); "
@@ -95,17 +98,18 @@ class _GuardedBackend(SyncBackend):
 class GuardedTransport(httpx.HTTPTransport):
     """An httpx transport that refuses non-public addresses (unless `allow_private` is true).
 
-    TLS still verifies the certificate against the host name of the URL: httpcore takes the server name for
+    `policy` says why an address is refused (None: allowed); the default is :func:`address_problem`. TLS still verifies the certificate against the host name of the URL: httpcore takes the server name for
     SNI and verification from the request, not from the address connected to.
     """
 
-    def __init__(self, *, allow_private: bool = False, **kwargs: typing.Any) -> None:
+    def __init__(self, *, allow_private: bool = False,
+                 policy: typing.Callable[[str], str | None] = address_problem, **kwargs: typing.Any) -> None:
         kwargs.setdefault("trust_env", False)
         super().__init__(**kwargs)
         if not allow_private:
             # httpx builds its httpcore pool without a way to pass a network backend; swap ours in.
             # (httpx is pinned; tests/test_fetch.py fails loudly if this stops refusing loopback.)
-            self._pool._network_backend = _GuardedBackend()
+            self._pool._network_backend = _GuardedBackend(policy)
 
 
 class BoundedDecoder:

@@ -106,7 +106,8 @@ class Source:
     name: str
     kind: str
     url: str
-    provider: Provider
+    #: None when the entry names no provider: the article page's own publisher is used then.
+    provider: Provider | None
     language: str | None = None
     listing: ListingSelectors | None = None
     page_selectors: dict[str, str] = field(default_factory=dict)
@@ -325,9 +326,9 @@ def _keywords(value: Any, label: str) -> tuple[str, ...]:
     return tuple(k.strip() for k in value)
 
 
-def _provider(value: Any, default_domain: str) -> Provider:
+def _provider(value: Any, default_domain: str) -> Provider | None:
     if value is None:
-        return Provider(name=default_domain, domain=default_domain)
+        return None
     if not isinstance(value, dict):
         raise _EntryError("provider", "must be a mapping {name, domain}")
     unknown = sorted(set(value) - {"name", "domain"})

@@ -12,6 +12,7 @@ Misbehaving endpoints (the path decides the behaviour; the rest of the path name
     /slow/<file>         sleeps ``SLOW_SECONDS`` before answering (longer than the tests' client timeout)
     /loop/a, /loop/b     redirect to each other forever
     /redirect/<file>     302 to /<file>
+    /redirect-to?to=URL  302 to URL
     /truncated/<file>    Content-Length larger than the bytes sent, then the connection closes
     /bomb                gzip of ``BOMB_SIZE`` zero bytes (about 50 KB on the wire)
     /pdf/<name>          a PDF content type
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "site"
 SLOW_SECONDS = 1.5
@@ -158,6 +160,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(SLOW_SECONDS)
         if kind == "loop":
             return self._plain(302, b"", {"Location": "/loop/b" if rest == "a" else "/loop/a"})
+        if kind == "redirect-to":
+            target = parse_qs(urlsplit(self.path).query).get("to", ["/"])[0]
+            return self._plain(302, b"", {"Location": target})
         if kind == "redirect":
             return self._plain(302, b"", {"Location": "/" + rest})
         if kind == "bomb":

@@ -215,7 +215,7 @@ def site():
 def fetch():
     fetcher = Fetcher(FetchConfig(timeout=0.5, max_retries=0, default_delay=0, backoff_base=0.01))
 
-    def fetch(url, *, method="GET", content=None, headers=None, accept=DOCUMENT_TYPES):
+    def fetch(url, *, method="GET", content=None, headers=None, accept=DOCUMENT_TYPES, conditional=True):
         return fetcher.fetch(url, allow_private=True, method=method, content=content, headers=headers, accept=accept)
 
     yield fetch

@@ -22,7 +22,7 @@ from scraper.fetch import (
     RobotsDisallowedError,
     parse_retry_after,
 )
-from scraper.http_safety import BoundedDecoder, UnsupportedEncodingError, address_problem
+from scraper.http_safety import BoundedDecoder, GuardedTransport, UnsupportedEncodingError, address_problem
 from tests.site_server import SiteServer, gzip_bomb
 
 
@@ -194,13 +194,27 @@ def test_loopback_is_refused_unless_the_source_allows_private_hosts(site, sleeps
     assert site.log == []
 
 
-def test_a_redirect_to_a_refused_host_is_checked_again(site, sleeps):
-    # the first hop is allowed (private hosts allowed), a redirect to another scheme is not followed
-    site.overrides["articles/moved.html"] = b""
+def test_a_host_name_is_checked_by_the_addresses_it_resolves_to(site, sleeps):
     with make_fetcher(sleeps) as fetcher:
-        with pytest.raises(BlockedAddressError):
-            fetcher.fetch(f"http://localhost:{site.httpd.server_address[1]}/redirect/articles/fine-beta.html")
+        with pytest.raises(BlockedAddressError, match="loopback address"):
+            fetcher.fetch(f"http://localhost:{site.httpd.server_address[1]}/articles/fine-beta.html")
     assert site.log == []
+
+
+def test_each_redirect_target_is_checked_again(site, sleeps):
+    # a policy that admits the test server's address only: the redirect to another address must be refused
+    def only_the_test_server(address: str) -> str | None:
+        return None if address == "127.0.0.1" else "test-refused address"
+
+    port = site.httpd.server_address[1]
+    fetcher = Fetcher(FetchConfig(timeout=0.5, default_delay=0, sleep=sleeps),
+                      transport_factory=lambda allow: GuardedTransport(policy=only_the_test_server))
+    with fetcher:
+        ok = fetcher.fetch(site.url("/articles/fine-beta.html"))
+        assert ok.status == 200
+        with pytest.raises(BlockedAddressError, match=r"127\.0\.0\.2 is a test-refused address"):
+            fetcher.fetch(site.url(f"/redirect-to?to=http://127.0.0.2:{port}/articles/fine-beta.html"))
+    assert site.paths().count("/redirect-to?to=http://127.0.0.2:%d/articles/fine-beta.html" % port) == 1
 
 
 def test_conditional_get_gives_not_modified(site, sleeps):
