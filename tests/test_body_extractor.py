@@ -11,7 +11,9 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from benchmarks.extraction import BENCH_DIR, PageScore, load_pages, score_page, shingles, summarise
-from scraper.body import extract_body
+import re
+
+from scraper.body import BOILERPLATE_FRAGMENTS, FURNITURE_FRAGMENT, extract_body, trie_pattern
 from scraper.extract import extract_page
 
 
@@ -83,6 +85,14 @@ def test_microdata_article_body_wins_over_a_longer_block():
     assert body.text.split("\n\n") == [
         f"Marked paragraph {i} of the article body, long enough to count as text." for i in range(5)]
     assert extract_body(LexborHTMLParser(html.replace("articleBody", "x"))).method == "generic"
+
+
+def test_trie_pattern_matches_exactly_what_a_substring_search_does():
+    assert re.fullmatch(trie_pattern(("share", "sharing", "sh")), "sharing")
+    labels = ["post type-post has-post-thumbnail", "col-md-8", "article-share-tools", "c-comments", "menu",
+              "sidebar-right", "main-content", "sharp", "xyz", ""]
+    for label in labels + list(BOILERPLATE_FRAGMENTS):
+        assert bool(FURNITURE_FRAGMENT.search(label)) == any(f in label for f in BOILERPLATE_FRAGMENTS), label
 
 
 def test_line_breaks_inside_a_paragraph_are_kept():
