@@ -114,11 +114,15 @@ def load_pages(bench_dir: Path = BENCH_DIR, limit: int | None = None) -> list[Be
     return pages
 
 
-def our_extractor() -> Callable[[str, str], str]:
+def our_extractor(methods: Counter[str] | None = None) -> Callable[[str, str], str]:
+    """Our extract_page, body only; counts in `methods` which path produced each body."""
     from scraper import extract
 
     def run(html: str, url: str) -> str:
-        return extract.extract_page(html, url).body
+        page = extract.extract_page(html, url)
+        if methods is not None:
+            methods[page.body_method] += 1
+        return page.body
 
     return run
 
@@ -193,6 +197,7 @@ def _f1_of(score: PageScore) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.extraction", description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages (ids sorted)")
+    parser.add_argument("--data", type=Path, default=BENCH_DIR, help=f"benchmark directory (default {BENCH_DIR})")
     parser.add_argument("--repeat", type=int, default=1, metavar="R",
                         help="time each call R times and keep the fastest (steadier on a busy machine)")
     parser.add_argument("--ours-only", action="store_true", help="skip trafilatura (quick tuning runs)")
@@ -200,17 +205,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="list our K worst pages of the tuned half (held-out pages are never listed)")
     args = parser.parse_args(argv)
     try:
-        pages = load_pages(limit=args.limit)
+        pages = load_pages(args.data, limit=args.limit)
     except FileNotFoundError as exc:
-        print(f"error: {exc}. This benchmark needs the shared data beside the repository (../shared).",
-              file=sys.stderr)
+        print(f"error: {exc}. This benchmark needs the shared data beside the repository "
+              f"(../shared/bench/article-extraction).", file=sys.stderr)
         return 2
-    extractors: list[tuple[str, Callable[[str, str], str]]] = [("ours", our_extractor())]
+    methods: Counter[str] = Counter()
+    extractors: list[tuple[str, Callable[[str, str], str]]] = [("ours", our_extractor(methods))]
     if not args.ours_only:
         extractors += [("trafilatura", trafilatura_extractor(fast=False)),
                        ("trafilatura-fast", trafilatura_extractor(fast=True))]
     results = run_extractors(extractors, pages, repeat=args.repeat)
     print(report(results, pages, show_worst=args.show_worst))
+    calls = sum(methods.values())
+    print("ours, body found by: " + ", ".join(
+        f"{name} {count / calls:.1%}" for name, count in methods.most_common()))
     return 0
 
 

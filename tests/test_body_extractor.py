@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from benchmarks.extraction import BENCH_DIR, PageScore, load_pages, score_page, shingles, summarise
+from benchmarks.extraction import BENCH_DIR, PageScore, load_pages, main, score_page, shingles, summarise
 import re
 
 from scraper.body import BOILERPLATE_FRAGMENTS, FURNITURE_FRAGMENT, extract_body, trie_pattern
@@ -98,6 +98,12 @@ def test_trie_pattern_matches_exactly_what_a_substring_search_does():
 def test_line_breaks_inside_a_paragraph_are_kept():
     html = "<html><body><div><p>First line of an address long enough to count<br>Second line</p></div></body></html>"
     assert extract_body(LexborHTMLParser(html)).text == "First line of an address long enough to count\nSecond line"
+
+
+def test_benchmark_without_its_data_exits_with_a_clear_message(tmp_path, capsys):
+    assert main(["--data", str(tmp_path / "absent"), "--ours-only"]) == 2
+    error = capsys.readouterr().err
+    assert "absent" in error and "../shared" in error and len(error.strip().splitlines()) == 1
 
 
 @pytest.mark.skipif(not BENCH_DIR.is_dir(), reason="needs ../shared/bench/article-extraction (shared data)")
