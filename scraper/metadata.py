@@ -47,7 +47,15 @@ META_KEYS = {
 }
 #: Elements that may carry a publication time in their datetime attribute or text.
 TIME_SELECTORS = ("time[itemprop=datePublished]", "time[pubdate]", "[itemprop=datePublished][datetime]",
-                  "[itemprop=datePublished][content]", "time[datetime]")
+                  "[itemprop=datePublished][content]", "time[datetime]", "[itemprop=datePublished]",
+                  '[class*="publish-date" i]', '[class*="date-published" i]', '[class*="published-date" i]',
+                  '[class*="publishdate" i]', '[class*="pubdate" i]', '[class*="post-date" i]',
+                  '[class*="entry-date" i]', '[class*="article-date" i]', '[class*="story-date" i]',
+                  '[class*="storydate" i]', '[class*="dateline" i]')
+#: Printed dates longer than this are not read (a class like "post-date" on a whole block of text).
+MAX_PRINTED_DATE_CHARS = 80
+#: Separators between a page title and the site name appended to it ("Story | Site", "Story - Site").
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 #: Extra time zone names seen on news sites; US zones are read as standard time.
 EXTRA_TIMEZONES = {"ET": -5 * 3600, "CT": -6 * 3600, "MT": -7 * 3600, "PT": -8 * 3600, "CDT": -5 * 3600,
                    "MST": -7 * 3600, "MDT": -6 * 3600, "AEST": 10 * 3600, "AEDT": 11 * 3600, "MSK": 3 * 3600}
@@ -56,6 +64,7 @@ HAS_TIME = re.compile(r"\d{1,2}[:h]\d{2}|\d\s*[ap]\.?m\b", re.IGNORECASE)
 HANDLE_OR_URL = re.compile(r"^(@|https?://|www\.)", re.IGNORECASE)
 LOCALE = re.compile(r"^([a-z]{2,3})(?:[_-]([a-z]{2}|\d{3}))?$", re.IGNORECASE)
 WHITESPACE = re.compile(r"\s+")
+NON_WORD = re.compile(r"\W+")
 
 
 @dataclass
@@ -89,6 +98,8 @@ def extract_metadata(tree: LexborHTMLParser, url: str) -> PageMetadata:
     found.url = canonical_url(tree, meta, url)
     if found.title is None:
         found.title = _text_of(tree.css_first("title")) or _text_of(tree.css_first("h1"))
+    if found.title and found.publisher:
+        found.title = strip_site_name(found.title, found.publisher)
     if found.published is None:
         found.published = _time_element_date(tree)
     html_lang = tree.root.attributes.get("lang") if tree.root is not None else None
@@ -282,7 +293,25 @@ def date_of_element(node: LexborNode) -> str | None:
         value = node.attributes.get(attribute)
         if value and (found := parse_date(value)):
             return found
-    return parse_date(node.text(separator=" "), fuzzy=True)
+    text = node.text(separator=" ").strip()
+    return parse_date(text, fuzzy=True) if len(text) <= MAX_PRINTED_DATE_CHARS else None
+
+
+def strip_site_name(title: str, site: str) -> str:
+    """``"Story | Site"`` -> ``"Story"`` when `site` names the site (also ``"Site - Story"``); case, spaces and
+    punctuation do not matter (``TheHill`` is ``The Hill``)."""
+    def key(text: str) -> str:
+        return NON_WORD.sub("", text.casefold())
+
+    site_key = key(site)
+    for separator in TITLE_SEPARATORS:
+        head, _, tail = title.rpartition(separator)
+        if head and key(tail) == site_key:
+            return head.strip()
+        head, _, tail = title.partition(separator)
+        if tail and key(head) == site_key:
+            return tail.strip()
+    return title
 
 
 def _text_of(node: LexborNode | None) -> str | None:

@@ -9,7 +9,7 @@ import pytest
 from scraper.article_file import dump_article, parse_article
 from scraper.encoding import decode_html
 from scraper.extract import ExtractedPage, NotHtmlError, extract_page, page_to_article
-from scraper.metadata import parse_date
+from scraper.metadata import parse_date, strip_site_name
 from scraper.urls import article_id
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -189,3 +189,19 @@ def test_page_to_article_omits_missing_fields_and_prefers_the_configured_languag
     assert meta["provider"] == {"name": "bank-news.example.com", "domain": "bank-news.example.com"}
     assert meta["language"] == "en"
     assert meta["scrapedDateTime"].endswith("Z")
+
+
+@pytest.mark.parametrize(("title", "site", "expected"), [
+    ("New York man pleads guilty | TheHill", "The Hill", "New York man pleads guilty"),
+    ("Example News - Regulator fines Acme", "Example News", "Regulator fines Acme"),
+    ("Milan Design Week 2018 | Anastassiades' light", "Inexhibit", "Milan Design Week 2018 | Anastassiades' light"),
+    ("Fines - a guide", "Guide", "Fines - a guide"),
+])
+def test_strip_site_name(title, site, expected):
+    assert strip_site_name(title, site) == expected
+
+
+def test_printed_date_in_a_publish_date_element():
+    html = ('<html><head><title>T</title></head><body><div class="publish-date">Published 11:11 PM EST Nov 19, 2019'
+            '</div><div class="post-date">' + "long text " * 20 + '</div><p>Body text.</p></body></html>')
+    assert extract_page(html, URL).published == "2019-11-20T04:11:00Z"
