@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from selectolax.lexbor import LexborHTMLParser
 
 __all__ = [
     "KINDS",
@@ -44,6 +45,9 @@ ENTRY_FIELDS = {
 LISTING_FIELDS = {"items", "link", "links", "title", "date"}
 JSON_FIELDS = {"items", "link", "link_template", "title", "date", "summary", "html", "method", "body", "content_type",
                "base_url"}
+
+
+_SELECTOR_CHECK = LexborHTMLParser("<p></p>")
 
 
 class SourcesFileError(Exception):
@@ -317,6 +321,11 @@ def _string_map(value: Any, label: str) -> dict[str, str]:
     for key, selector in value.items():
         if not isinstance(selector, str) or not selector.strip():
             raise _EntryError(f"{label}.{key}", "must be a non-empty string")
+        try:
+            _SELECTOR_CHECK.css(selector)
+        except Exception:  # selectolax raises its own error type for a selector it cannot parse
+            raise _EntryError(f"{label}.{key}", f"{selector!r} is not a CSS selector lexbor understands"
+                                                " (jQuery's :eq()/:first are not CSS; use :nth-child())") from None
     return {str(k): v.strip() for k, v in value.items()}
 
 
