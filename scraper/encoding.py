@@ -4,6 +4,8 @@ Evidence, in order: a byte-order mark (it is unambiguous, and browsers let it wi
 ``Content-Type`` header, the page's own ``<meta charset>`` / ``<meta http-equiv="Content-Type">`` declaration,
 then statistical detection (charset-normalizer). Declared labels are mapped as browsers map them
 (:data:`LABEL_ALIASES`): GBK and GB2312 pages decode as GB18030, their superset, and Latin-1 as windows-1252.
+One exception: a page declared Latin-1/windows-1252 whose bytes are valid UTF-8 (with some non-ASCII) is read as
+UTF-8, because "ISO-8859-1" is the default many servers send whatever the page is.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ def decode_html(data: bytes, *, content_type: str | None = None) -> str:
     encoding, source = sniff_encoding(data, content_type=content_type)
     if source == "bom":
         text = data.decode(encoding, errors="replace")
+    elif encoding == "cp1252" and not data.isascii() and (utf8 := _decode_strictly(data, "utf-8")) is not None:
+        text = utf8  # "latin-1" is the default servers send; bytes that are valid UTF-8 are almost surely UTF-8
     else:
         text = _decode_strictly(data, encoding) if encoding else None
         if text is None:

@@ -102,6 +102,7 @@ def test_gbk_declared_page_decodes_as_gb18030():
     (b"\xef\xbb\xbf<p>caf\xc3\xa9</p>", "text/html; charset=iso-8859-1", "<p>café</p>"),  # BOM wins
     (b"<meta charset=latin1><p>caf\xe9 \x93q\x94</p>", None, "<meta charset=latin1><p>café “q”</p>"),
     (b"<p>caf\xe9</p>", 'text/html; charset="windows-1252"', "<p>café</p>"),
+    ("<p>café</p>".encode("utf-8"), "text/html; charset=ISO-8859-1", "<p>café</p>"),  # server default, UTF-8 bytes
     (b"<meta charset=utf-8><p>caf\xe9 au lait, cr\xe8me br\xfbl\xe9e</p>", None,
      "<meta charset=utf-8><p>café au lait, crème brûlée</p>"),  # declared utf-8, really cp1252: re-detected
 ])
