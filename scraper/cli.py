@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -62,7 +64,7 @@ def sources_option(function):
 @click.option("--backoff", type=click.FloatRange(min=0), default=FetchConfig.backoff_base, show_default=True,
               metavar="SECONDS", help="About how long the first retry waits; each further retry waits twice as long.")
 @click.option("-v", "--verbose", count=True, help="Log each request and decision (-vv for HTTP details).")
-@click.option("--no-progress", is_flag=True, help="No progress bars (they only show when stderr is a terminal).")
+@click.option("--no-progress", is_flag=True, help="No progress bars (they show only when stderr is a terminal, and not with -v).")
 def run_command(sources_file: Path, out_dir: Path, names: tuple[str, ...], refetch: bool, max_per_source: int | None,
                 since, dry_run: bool, state_path: Path | None, workers: int, delay: float, timeout: float,
                 retries: int, backoff: float, verbose: int, no_progress: bool) -> None:
@@ -89,13 +91,13 @@ def run_command(sources_file: Path, out_dir: Path, names: tuple[str, ...], refet
     if not selected:
         raise click.ClickException(f"{sources_file}: no usable sources to run")
     progress = _Progress(selected) if sys.stderr.isatty() and not no_progress and not verbose else None
-    _configure_logging(verbose, progress)
     config = FetchConfig(default_delay=delay, timeout=timeout, max_retries=retries, backoff_base=backoff)
     try:
-        summary = run_sources(selected, out_dir, refetch=refetch, max_per_source=max_per_source,
-                              since=since.date() if since else None, dry_run=dry_run, state_path=state_path,
-                              keywords=loaded.keywords, fetch_config=config, workers=workers,
-                              progress=progress.update if progress else None)
+        with _logging_to_stderr(verbose, progress):
+            summary = run_sources(selected, out_dir, refetch=refetch, max_per_source=max_per_source,
+                                  since=since.date() if since else None, dry_run=dry_run, state_path=state_path,
+                                  keywords=loaded.keywords, fetch_config=config, workers=workers,
+                                  progress=progress.update if progress else None)
     except RunError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -200,11 +202,18 @@ class _EchoHandler(logging.Handler):
             click.echo(message, err=True)
 
 
-def _configure_logging(verbose: int, progress: _Progress | None) -> None:
+@contextlib.contextmanager
+def _logging_to_stderr(verbose: int, progress: _Progress | None) -> Iterator[None]:
+    """Send the scraper's log records to stderr (through tqdm when bars show) for the duration of a command."""
     logger = logging.getLogger("scraper")
-    for handler in list(logger.handlers):
-        if isinstance(handler, _EchoHandler):
-            logger.removeHandler(handler)
-    logger.addHandler(_EchoHandler(progress))
+    handler = _EchoHandler(progress)
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
     logger.setLevel(logging.WARNING if not verbose else logging.INFO if verbose == 1 else logging.DEBUG)
     logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]

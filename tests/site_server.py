@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "site"
-SLOW_SECONDS = 1.5
+SLOW_SECONDS = 1.0
 BOMB_SIZE = 50 * 1024 * 1024
 
 CONTENT_TYPES = {

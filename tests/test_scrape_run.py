@@ -298,3 +298,53 @@ def test_every_command_has_help_with_an_example():
     for name in ("run", "sources", "page"):
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0 and "Example:" in result.output, name
+
+
+def test_verbose_logs_each_decision_and_restores_logging(site, tmp_path):
+    import logging
+
+    sources_file = write_sources(site, tmp_path)
+    args = ["run", "--sources", str(sources_file), "--out", str(tmp_path / "o"), *CLI_FAST, "--source", "Test Regulator"]
+    result = CliRunner().invoke(cli, [*args, "-v"])
+    assert result.exit_code == 0, result.output
+    assert "Test Regulator: dropped (not relevant) " + site.url("/articles/office-opening.html") in result.stderr
+    assert "Test Regulator: kept " + site.url("/articles/fine-acme.html?utm_source=rss&utm_medium=feed") in result.stderr
+    logger = logging.getLogger("scraper")
+    assert logger.propagate and not logger.handlers
+
+
+def test_progress_bars_count_per_source(tmp_path, capsys):
+    from scraper.cli import _Progress
+    from scraper.run_summary import SourceSummary
+
+    sources = parse_sources("sources:\n  - {name: One, kind: feed, url: 'https://one.test/f'}\n").sources
+    progress = _Progress(sources)
+    progress.update(SourceSummary("One", discovered=7, to_fetch=4, fetched=3, kept=2, dropped=1, failed=1, done=True))
+    progress.close()
+    err = capsys.readouterr().err
+    assert "4/4" in err and "found 7, kept 2, dropped 1, failed 1, done" in err
+
+
+def test_an_unusable_state_file_is_a_one_line_error(site, tmp_path):
+    sources_file = write_sources(site, tmp_path)
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / STATE_FILE_NAME).write_text("this is not SQLite" * 100)
+    result = CliRunner().invoke(cli, ["run", "--sources", str(sources_file), "--out", str(out), *CLI_FAST])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {out / STATE_FILE_NAME}: not a usable state file")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_the_console_script_runs_in_a_subprocess(site, tmp_path):
+    import subprocess
+    import sys
+
+    sources_file = write_sources(site, tmp_path, "sources:\n  - {name: API, kind: json, url: '{{BASE}}/api.json',"
+                                                 " json: {items: results, link: url}, allow_private_hosts: true}\n")
+    out = tmp_path / "o"
+    done = subprocess.run([sys.executable, "-m", "scraper", "run", "--sources", str(sources_file), "--out", str(out),
+                           *CLI_FAST], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == f"2 article(s) written to {out}"
+    assert len(list(out.rglob("*.txt"))) == 2
