@@ -126,12 +126,14 @@ def run_sources(
     state_file = Path(state_path) if state_path else out_dir / STATE_FILE_NAME
     lock = None
     if not dry_run:
-        out_dir.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(out_dir / LOCK_FILE_NAME), timeout=0)
         try:
+            out_dir.mkdir(parents=True, exist_ok=True)
             lock.acquire()
         except Timeout:
             raise RunError(f"{out_dir}: another scrape run is writing here ({out_dir / LOCK_FILE_NAME} is locked)") from None
+        except OSError as exc:
+            raise RunError(f"{out_dir}: cannot write here: {exc.strerror or exc}") from None
     try:
         try:
             state = ScrapeState(state_file, read_only=dry_run)
@@ -199,7 +201,12 @@ def _scrape_source(run: _Run, source: Source, summary: SourceSummary) -> None:
             log.info("%s: would fetch %s", source.name, item.url)
         return
     for item in queue:
-        _scrape_article(run, source, item, summary)
+        try:
+            _scrape_article(run, source, item, summary)
+        except Exception as exc:  # an extraction bug or a full disk must not stop the other articles
+            log.debug("unexpected error for %s", item.url, exc_info=True)
+            summary.failed += 1
+            _error(summary, f"{item.url}: {type(exc).__name__}: {exc}")
         run.report(summary)
     if not summary.over_limit:  # else the next run must see the whole feed again, not a 304
         for url, (etag, last_modified) in validators.items():

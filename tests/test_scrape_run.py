@@ -348,3 +348,12 @@ def test_the_console_script_runs_in_a_subprocess(site, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == f"2 article(s) written to {out}"
     assert len(list(out.rglob("*.txt"))) == 2
+
+
+def test_an_output_path_that_is_a_file_is_a_one_line_error(site, tmp_path):
+    sources_file = write_sources(site, tmp_path)
+    not_a_directory = tmp_path / "data"
+    not_a_directory.write_text("x")
+    result = CliRunner().invoke(cli, ["run", "--sources", str(sources_file), "--out", str(not_a_directory / "sub"),
+                                      *CLI_FAST])
+    assert result.exit_code == 1 and result.output.startswith("Error: ") and "cannot write here" in result.output
