@@ -40,13 +40,26 @@ IMPOSED_CUES = re.compile(
     r"must pay|has to pay|agreed to pay|penali[sz]ed|sanctioned|finalised|finalized|confirmed|upheld)\b",
     re.I,
 )
+_DECISION = r"(?:fines?|penalt(?:y|ies)|sanctions?|decisions?|orders?)"
+_OVERTURN = (r"(?:annul(?:led|s|ment of)?|overturn(?:ed|s|ing)?|quash(?:ed|es|ing)?|struck down|strikes down|"
+             r"set aside|revok(?:ed|es|ing)|invalidat(?:ed|es|ing)|scrapp(?:ed|ing)|cancell?(?:ed|ing|ation of)|"
+             r"void(?:ed)?)")
+#: The fine (or the decision imposing it) was overturned: the overturning verb next to the fine or decision.
 OVERTURNED_CUES = re.compile(
-    r"\b(?:annul(?:led|s|ment)?|overturn(?:ed|s)?|quash(?:ed|es)?|struck down|strikes down|set aside|"
-    r"revoked|invalidated|scrapped|cancell?ed the (?:fine|penalty|decision))\b",
+    rf"\b{_OVERTURN}\s+(?:\S+\s+){{0,6}}?{_DECISION}\b|"
+    rf"\b{_DECISION}\b[^.;]{{0,80}}?\b(?:was|were|has been|have been|had been|is|are|being)\s+(?:\w+\s+)?{_OVERTURN}",
     re.I,
 )
 REDUCED_CUES = re.compile(r"\b(?:reduc(?:ed|es|e|ing|tion)|cut|lowered|lowers|slashed|slashes|down from|"
                           r"decreased|trimmed)\b", re.I)
+#: In a sentence about a reduction, an amount right after "to" is the new amount ...
+REDUCED_TO_BEFORE = re.compile(r"\bto\s+(?:just\s+|only\s+|a\s+total\s+of\s+)?$", re.I)
+#: ... and one followed by "was reduced (to)" is the old one.
+REDUCED_AFTER = re.compile(r"^[^.;]{0,50}?\b(?:reduc(?:ed|tion)|cut|lowered|slashed|decreased|trimmed)\b(?!\s+from)",
+                           re.I)
+#: Sentences listing the parts a fine is made of ("The fine consists of €5,000 for ... and €1,000 for ...").
+PARTS_CUES = re.compile(r"\b(?:compos(?:ed|es)|consists?|consisting|made up|broken down|divided|comprises?|"
+                        r"comprising|breaks down|split (?:into|between))\b", re.I)
 
 #: Which of two mentions of one fine tells its latest state.
 STATUS_RANK = {"proposed": 0, "imposed": 1, "reduced": 2, "overturned": 3}
@@ -81,8 +94,9 @@ NOT_FINE_AFTER = re.compile(
 )
 #: An amount a later decision replaced: "reduced the fine from €X to €Y", "down from €X", "initially €X".
 EARLIER_BEFORE = re.compile(
-    r"(?:\bfrom|\bdown from|\b(?:initially|originally|previously|first)\b[^.;]{0,40}|\binitial|\boriginal)"
-    r"(?:\s+(?:the|a|an|its|their|an initial|the initial|the original|the proposed))?\s*$",
+    r"(?:\bfrom|\bdown from|\b(?:initially|originally|previously|at first|initial|original)\b[^.;]{0,40})"
+    r"(?:\s+(?:the|a|an|its|their|initial|original|originally|initially|an initial|the initial|the original|"
+    r"the proposed))?\s*$",
     re.I,
 )
 RANGE_BEFORE = re.compile(r"\b(?:ranging|range|ranges|varying)\s+from\s+(?:\S+\s+to\s+)?$|"
@@ -98,6 +112,7 @@ class Role:
 
     status: str  # imposed | proposed | reduced | overturned
     earlier: bool = False  # replaced by a later amount in the same story
+    part: bool = False  # one part of a fine whose total is stated too
 
 
 def amount_role(sentence: str, start: int, end: int) -> Role | None:
@@ -114,11 +129,15 @@ def amount_role(sentence: str, start: int, end: int) -> Role | None:
     if OVERTURNED_CUES.search(sentence):
         return Role("overturned")
     if REDUCED_CUES.search(sentence):
-        if EARLIER_BEFORE.search(before):
+        if REDUCED_TO_BEFORE.search(before):
+            return Role("reduced")
+        if EARLIER_BEFORE.search(before) or REDUCED_AFTER.match(after):
             return Role("imposed", earlier=True)
         return Role("reduced")
     if EARLIER_BEFORE.search(before):
         return Role("imposed", earlier=True)
+    if PARTS_CUES.search(sentence[:start]):  # the amounts after "consists of" are the parts
+        return Role("imposed", part=True)
     return Role(_nearest_status(sentence, start, end))
 
 
@@ -161,10 +180,14 @@ def sentence_bounds(doc: "Doc", char: int) -> tuple[int, int]:
 
 
 #: Abbreviations the parser takes for a sentence end ("a breach of Art. | 5 GDPR").
-ABBREVIATIONS = frozenset({"art.", "arts.", "no.", "nos.", "para.", "paras.", "sec.", "lit.", "co.", "ltd.",
-                           "approx.", "ca.", "e.g.", "i.e.", "vs.", "st.", "dr.", "mr.", "ms.", "mrs.", "inc.",
-                           "corp.", "s.a.", "s.l.", "s.r.l.", "p.", "pp.", "cf.", "jan.", "feb.", "mar.", "apr.",
-                           "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec.", "u.s.", "u.k.", "eur."})
+ABBREVIATIONS = frozenset({"art.", "arts.", "no.", "nos.", "para.", "paras.", "sec.", "lit.", "approx.", "ca.",
+                           "e.g.", "i.e.", "vs.", "st.", "dr.", "mr.", "ms.", "mrs.", "p.", "pp.", "cf.", "jan.",
+                           "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec.",
+                           "u.s.", "u.k.", "eur."})
+#: Tokens that cannot start a sentence of their own right after a company name ("Deliveroo Italy s.r.l. | EUR
+#: 2,500,000 for ..."): the break before them is a mistake.
+AMOUNT_STARTS = frozenset({"EUR", "USD", "GBP", "€", "£", "$", "CHF", "PLN", "HUF", "RON", "NOK", "SEK", "DKK",
+                           "CZK", "BGN", "HRK", "ISK", "CNY", "RMB", "JPY", "KRW", "INR", "US$"})
 
 
 def _false_split(doc: "Doc", i: int) -> bool:
@@ -173,7 +196,7 @@ def _false_split(doc: "Doc", i: int) -> bool:
     if "\n" in doc[i - 1].whitespace_ or doc[i].is_space or doc[i - 1].is_space:
         return False
     first = doc[i].text[:1]
-    if first.isdigit() or (first.isalpha() and first.islower()):
+    if first.isdigit() or (first.isalpha() and first.islower()) or doc[i].text in AMOUNT_STARTS:
         return True
     return doc[i - 1].lower_ in ABBREVIATIONS
 

@@ -46,6 +46,7 @@ class _Candidate:
     end: int
     status: str
     earlier: bool = False  # an amount a later decision replaced ("reduced from €X")
+    part: bool = False  # a part of a fine whose total is stated ("consists of €5,000 for ...")
 
 
 def extract_fines(doc: "Doc", *, published: dt.date | None = None,
@@ -88,7 +89,7 @@ def _candidate(doc: "Doc", amount: Amount) -> _Candidate | None:
     if role is None:
         return None
     span = doc.char_span(start, end, alignment_mode="expand")
-    return _Candidate(amount, span, start, end, status=role.status, earlier=role.earlier)
+    return _Candidate(amount, span, start, end, status=role.status, earlier=role.earlier, part=role.part)
 
 
 def _same_fine(a: Amount, b: Amount) -> bool:
@@ -115,8 +116,9 @@ def _is_rounded(amount: Amount) -> bool:
 
 
 def _merge(candidates: list[_Candidate]) -> list[_Candidate]:
-    """One candidate per fine: repeats merged (keeping the most final status), earlier amounts dropped when a
-    later one replaced them, parts dropped when their total is listed."""
+    """One candidate per fine: parts dropped when their total is stated, repeats merged (keeping the most final
+    status), and amounts a later decision replaced dropped."""
+    candidates = _drop_parts(candidates)
     kept: list[_Candidate] = []
     for candidate in candidates:
         twin = next((k for k in kept if _same_fine(k.amount, candidate.amount)), None)
@@ -131,17 +133,38 @@ def _merge(candidates: list[_Candidate]) -> list[_Candidate]:
             twin.amount = candidate.amount
     if any(not c.earlier for c in kept):
         kept = [c for c in kept if not c.earlier]
-    return _drop_parts(kept)
+    return _drop_superseded(kept)
 
 
 def _drop_parts(candidates: list[_Candidate]) -> list[_Candidate]:
-    """When one amount equals the sum of two or more others in its currency, those others are its parts."""
+    """Parts of a fine give way to its total: amounts marked as parts ("consists of €X for ... and €Y for ...")
+    when another amount is not, and any run of two or more consecutive amounts that adds up to another."""
+    if any(c.part for c in candidates) and any(not c.part for c in candidates):
+        candidates = [c for c in candidates if not c.part]
     for total in candidates:
-        parts = [c for c in candidates if c is not total and c.amount.currency == total.amount.currency
-                 and c.amount.value < total.amount.value]
-        if len(parts) >= 2 and abs(sum(c.amount.value for c in parts) - total.amount.value) < 0.5:
-            return [c for c in candidates if c not in parts]
+        others = [c for c in candidates if c.amount.currency == total.amount.currency
+                  and c.amount.value < total.amount.value]
+        for i in range(len(others)):
+            running = 0.0
+            for j in range(i, len(others)):
+                running += others[j].amount.value
+                if j > i and abs(running - total.amount.value) < 0.5:
+                    run = others[i:j + 1]
+                    return [c for c in candidates if not any(c is r for r in run)]
+                if running > total.amount.value:
+                    break
     return candidates
+
+
+def _drop_superseded(candidates: list[_Candidate]) -> list[_Candidate]:
+    """A story that reports a reduced fine without saying from what: the larger fines in force in the same
+    currency are the amounts it replaced."""
+    reduced = [c for c in candidates if c.status == "reduced"]
+    if len(reduced) != 1:
+        return candidates
+    final = reduced[0]
+    return [c for c in candidates if not (c.status == "imposed" and c.amount.currency == final.amount.currency
+                                          and c.amount.value > final.amount.value)]
 
 
 def _to_fine(doc: "Doc", candidate: _Candidate, *, published: dt.date | None, country: str | None,
@@ -151,7 +174,9 @@ def _to_fine(doc: "Doc", candidate: _Candidate, *, published: dt.date | None, co
                                                                          else None)
     decision = decision_date_in(candidate.sentence, published=published)
     eur, usd = convert(amount.value, amount.currency, decision or published)
-    party = find_fined_party(candidate.sentence, amount=(amount.start, (amount.equivalent or amount).end))
+    where = (amount.start, (amount.equivalent or amount).end)
+    party = find_fined_party(candidate.sentence, amount=where, allow_definite=False) or fallback_party \
+        or find_fined_party(candidate.sentence, amount=where)
     jurisdiction = authority.jurisdiction if authority else country
     return Fine(
         amount=amount.value,
@@ -162,7 +187,7 @@ def _to_fine(doc: "Doc", candidate: _Candidate, *, published: dt.date | None, co
         status=candidate.status,
         amount_eur=eur,
         amount_usd=usd,
-        fined_party=party or fallback_party,
+        fined_party=party,
         authority=authority.name if authority else None,
         jurisdiction=jurisdiction,
         decision_date=decision.isoformat() if decision else None,
@@ -173,12 +198,16 @@ def _to_fine(doc: "Doc", candidate: _Candidate, *, published: dt.date | None, co
 
 def _fallback_party(doc: "Doc", candidates: list[_Candidate]) -> str | None:
     """A party named in another sentence of the story ("an investigation against X ... a fine on the
-    controller"): the first sentence speaking of a fine that names one."""
+    controller"): the first sentence speaking of a fine or a case that names one; else the first organisation
+    or person the story has as a sentence's subject."""
     for sentence in doc.sents:
         if ctx.FINE_CUES.search(sentence.text) or ctx.PARTY_CUES.search(sentence.text):
-            party = find_fined_party(sentence)
+            party = find_fined_party(sentence, allow_definite=False)
             if party:
                 return party
+    for ent in doc.ents:
+        if ent.label_ in ("ORG", "PERSON") and ent.root.dep_ in ("nsubj", "nsubjpass"):
+            return ent.text
     return None
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from enrich.authorities import AUTHORITY_LABEL, AuthorityRecord, resolve_ids
+from enrich.money import find_amounts
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -33,12 +34,12 @@ _BE = r"(?:was|were|is|are|has been|have been|had been|will be|would be|got|gets
 #: is found from the parse, see :func:`_noun_phrase_before`).
 PARTY_PATTERNS: list[re.Pattern[str]] = [
     # "imposed a fine of €5m on X", "a €5m fine against X", "fine ... was imposed on X"
-    re.compile(rf"(?:fine|penalty|sanction)s?\b[^.;]{{0,60}}?{AMOUNT_MARK}[^.;]{{0,40}}?\b(?:on|against|upon|to)\s+"
+    re.compile(rf"(?:fine|penalty|sanction)s?\b[^.;]{{0,60}}?{AMOUNT_MARK}[^.;]{{0,40}}?\b(?:on|against|upon)\s+"
                r"(?P<party>[^;]+)", re.I),
     re.compile(rf"{AMOUNT_MARK}\s+(?:administrative\s+)?(?:fine|penalty|sanction)s?\b[^.;]{{0,40}}?"
                r"\b(?:on|against|upon)\s+(?P<party>[^;]+)", re.I),
     # "fined X €5m", "has fined X EUR 10,000"
-    re.compile(rf"\b(?:fined|penali[sz]ed|sanctioned)\s+(?P<party>.+?)\s*(?:a\s+total\s+of\s+|an?\s+)?(?:total\s+of\s+)?"
+    re.compile(rf"\b(?:fined|penali[sz]ed|sanctioned)\s+(?P<party>.+?)\s+(?:(?:a\s+)?total\s+of\s+|an?\s+)?"
                rf"(?:about\s+|around\s+|approximately\s+)?{AMOUNT_MARK}", re.I),
     # "X was fined", "X has been hit with a fine"
     re.compile(rf"(?P<before>)\s*,?\s*\b{_BE}\s+(?:\w+\s+)?{_FINE_VERB}\b", re.I),
@@ -50,6 +51,9 @@ PARTY_PATTERNS: list[re.Pattern[str]] = [
                r"(?:on|against|upon)\s+(?P<party>[^;]+)", re.I),
     re.compile(r"\b(?:imposed|levied)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?(?:fine|penalty|sanction)s?\s+"
                r"(?:on|against|upon)\s+(?P<party>[^;]+)", re.I),
+    # "an investigation against X" (names the party when the fine's own sentence does not)
+    re.compile(r"\b(?:investigation|proceedings?|complaint|case|audit|inspection)s?\s+(?:against|into)\s+"
+               r"(?P<party>[^;]+)", re.I),
     # "fined X for ..."
     re.compile(r"\b(?:has|have|had)?\s*(?:fined|penali[sz]ed|sanctioned)\s+(?P<party>.+?)(?:\s+for\b|\s+over\b|"
                r"\s+because\b|\s+due\s+to\b|\s+after\b|,|\.\s*$|$)", re.I),
@@ -60,8 +64,11 @@ _PARTY_END = re.compile(
     r"\s*(?:\(\s*(?:about|approx|ca\.|around|roughly)[^)]*\)|\s+(?:for|over|because|due to|after|as|which|who|"
     r"whose|since|following|pursuant|under|in connection with|in relation to|by|in|on the grounds|owing|when|"
     r"while|that|at|with|from|and the|regarding|concerning)\s+(?![A-Z][a-z])|,\s+(?:which|who|as|after|"
-    r"because|for|since|following|while|in|the|a|an|and|its|but|with)\b|;|:|\.\s+[A-Z]|"
-    r"(?<=[a-z]{5})\.\s*$|$)",
+    r"because|for|since|following|while|in|the|a|an|and|its|but|with)\b|\s+and\s+(?:a|an|the)\s|"
+    r"\s+(?:has|have|had|was|were|is|are|will|would|can|could|must|should)\s|;|:|"
+    r"(?<=[a-z]{3})\.\s+(?=[A-Z])|\.\s+(?=(?:A|An|The|In|On|This|That|These|However|After|He|She|They|It|"
+    r"Its|According|During|Following|As)\s)|(?<=[A-Z]{4})\.\s+(?=[A-Z][a-z])|(?<=\.)\.|"
+    r"(?<=[a-z]{5})\.\s*$|(?<=[A-Z]{4})\.\s*$|(?<=\))\.\s*$|$)",
 )
 #: Phrases that stand for a party named elsewhere: the caller should look for the name in other sentences.
 _PLACEHOLDERS = re.compile(
@@ -118,37 +125,46 @@ def find_authority(span: "Span | Doc", *, country: str | None = None) -> Authori
     return mentions[0]
 
 
-def find_fined_party(span: "Span", *, amount: tuple[int, int] | None = None) -> str | None:
+def find_fined_party(span: "Span", *, amount: tuple[int, int] | None = None, allow_definite: bool = True
+                     ) -> str | None:
     """The party fined in ``span`` (a sentence), or None. ``amount`` gives the fine's character offsets in the
     document (the amount as written, with any parenthetical restatement) so that phrasings built around the
-    amount ("fined X €5m", "a fine of €5m on X") are read. Placeholders ("the controller", "the company") are
-    returned as None: the caller may look in the article's other sentences."""
+    amount ("fined X €5m", "a fine of €5m on X") are read.
+
+    Placeholders ("the controller", "the company", "it") are never returned: the caller may look in the
+    article's other sentences. A definite common noun ("the airline", "the hospital") is returned only with
+    ``allow_definite`` and when nothing better is found in the span."""
     doc = span.doc
     start = span.start_char
     text = doc.text[start:span.end_char]
     if amount is not None and start <= amount[0] and amount[1] <= span.end_char:
         text = text[:amount[0] - start] + AMOUNT_MARK + text[amount[1] - start:]
         shift = (amount[1] - amount[0]) - len(AMOUNT_MARK)
+        mark_at = text.index(AMOUNT_MARK)
     else:
-        shift = 0
-        if amount is not None:
-            amount = None
+        amount, shift, mark_at = None, 0, len(text)
+    weak = None
     for pattern in PARTY_PATTERNS:
         if AMOUNT_MARK in pattern.pattern and amount is None:
             continue
         for match in pattern.finditer(text):
             if "before" in pattern.groupindex:
-                at = match.start()
-                if amount is not None and at > text.index(AMOUNT_MARK):
-                    at += shift
-                party = _noun_phrase_before(doc, start + at)
+                at = match.start() + (shift if match.start() > mark_at else 0)
+                party, definite = _noun_phrase_before(doc, start + at)
             else:
-                party = clean_party(match.group("party"))
-            if party and not is_placeholder_party(party) and AMOUNT_MARK not in party:
-                if _is_authority_text(span, party):
-                    continue
-                return party
-    return None
+                raw = match.group("party")
+                party, definite = clean_party(raw), bool(_DEFINITE.match(raw))
+            if not party or is_placeholder_party(party) or AMOUNT_MARK in party or _has_amount(party) \
+                    or _is_authority_text(span, party):
+                continue
+            if definite and party == party.lower():
+                weak = weak or party
+                continue
+            return party
+    return weak if allow_definite else None
+
+
+_DEFINITE = re.compile(r"^\s*(?:the|this|that|said|these|those)\s", re.I)
 
 
 def clean_party(raw: str) -> str | None:
@@ -163,6 +179,10 @@ def clean_party(raw: str) -> str | None:
     if not party or len(party) > 120 or not re.search(r"\w", party):
         return None
     return party
+
+
+def _has_amount(party: str) -> bool:
+    return party[:1].isdigit() or bool(find_amounts(party))
 
 
 def is_placeholder_party(party: str) -> bool:
@@ -182,12 +202,12 @@ _NAME_JOINERS = frozenset({"&", "-", "of", "de", "del", "der", "di", "du", "and"
 _NAME_ENTITIES = frozenset({"ORG", "PERSON", "GPE", "NORP", "FAC", "PRODUCT", "LOC"})
 
 
-def _noun_phrase_before(doc: "Doc", char: int) -> str | None:
+def _noun_phrase_before(doc: "Doc", char: int) -> tuple[str | None, bool]:
     """The noun phrase that ends right before character ``char`` (e.g. the subject before "was fined"),
     found by walking left over name-like tokens: "Shanghai XPeng Motor Sales Service Co.,Ltd."."""
     end = _token_before(doc, char)
     if end is None:
-        return None
+        return None, False
     start = None
     i = end
     while i >= 0:
@@ -205,12 +225,13 @@ def _noun_phrase_before(doc: "Doc", char: int) -> str | None:
             break
         i -= 1
     if start is None:
-        return None
+        return None, False
     while start <= end and (doc[start].lower_ in _NAME_JOINERS or doc[start].is_punct):
         start += 1
     if start > end:
-        return None
-    return clean_party(doc[start:end + 1].text)
+        return None, False
+    definite = start > 0 and doc[start - 1].lower_ in ("the", "this", "that", "said", "these", "those")
+    return clean_party(doc[start:end + 1].text), definite
 
 
 def _attached_punct(doc: "Doc", token: "Token") -> bool:
