@@ -55,7 +55,8 @@ ENFORCEMENT_CUES: tuple[str, ...] = (
     r"\bpunish(?:ed|es)\b",
     r"\bcease[- ]and[- ]desist\b",
     r"\badministrative\s+penalt(?:y|ies)\b|\bpenalty\s+(?:notice|decision)\b|\bmonetary\s+penalty\b",
-    r"\bfine\s+(?:of|totall?ing|worth)\s+(?:[€£$¥₩₹]|\d|EUR|USD|GBP|CNY|RMB|US\$)",
+    r"\bfines?\s+(?:of|totall?ing|worth|between|ranging\s+from|amounting\s+to)\s+(?:[€£$¥₩₹]|\d|EUR|USD|GBP|CNY|RMB|"
+    r"US\$)",
     r"\b(?:sues|sued)\b",
     r"\b(?:banned|suspended)\s+from\b",
 )
