@@ -24,6 +24,7 @@ from enrich.cache import CACHE_FILE_NAME, FactsCache, extractor_version, facts_k
 from enrich.cases import CaseInput, group_cases
 from enrich.pipeline import analysed_text, enrich_articles, published_date
 from enrich.records import ArticleFacts
+from enrich.runs import load_runs_log
 from scraper.article_file import Article, ArticleFileError, read_article
 
 #: Article files are ``*.txt``; names starting with a dot (temporary files, state) are never articles.
@@ -235,6 +236,7 @@ def build_database(
         for table, table_rows in rows.items():
             db[table].insert_all(table_rows, batch_size=500)
         write_cases(db, group_cases(inputs))
+        result.warnings.extend(load_runs_log(db, data_dir))
         db["build_errors"].insert_all(
             [{"path": m.split(": ", 1)[0], "error": m.split(": ", 1)[1]} for m in result.errors + result.warnings]
         )
