@@ -102,3 +102,8 @@ try:
     register_optional_commands()
 except ImportError:  # pragma: no cover - the evaluation module is being written
     pass
+
+
+from enrich.nightly import nightly_command  # noqa: E402
+
+cli.add_command(nightly_command, "nightly")
