@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from enrich.countries import load_countries
+from enrich.countries import Country, load_countries
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -75,7 +75,7 @@ def _normalise_alias(text: str) -> str:
 def load_gazetteer() -> Gazetteer:
     """Parse ``authorities.yml`` (cached)."""
     raw = yaml.safe_load(resources.files("enrich").joinpath("authorities.yml").read_text(encoding="utf-8"))
-    demonyms = {c.code: c.demonyms for c in load_countries()}
+    countries = {c.code: c for c in load_countries()}
     templates = raw.get("national_dpa_aliases") or []
     records: dict[str, AuthorityRecord] = {}
     by_alias: dict[str, list[str]] = defaultdict(list)
@@ -83,8 +83,8 @@ def load_gazetteer() -> Gazetteer:
     for entry in raw["authorities"]:
         jurisdiction = str(entry["jurisdiction"])
         aliases = list(entry.get("aliases") or [])
-        if entry.get("national_dpa"):
-            aliases += [t.format(demonym=d) for d in demonyms.get(jurisdiction, ()) for t in templates]
+        if entry.get("national_dpa") and jurisdiction in countries:
+            aliases += _national_aliases(countries[jurisdiction], templates)
         record = AuthorityRecord(
             id=entry["id"], name=entry["name"], jurisdiction=jurisdiction, domain=entry["domain"],
             short=tuple(entry.get("short") or ()), aliases=tuple(aliases),
@@ -108,6 +108,17 @@ def load_gazetteer() -> Gazetteer:
         by_short={k: tuple(v) for k, v in by_short.items()},
         families=families,
     )
+
+
+def _national_aliases(country: Country, templates: list[str]) -> list[str]:
+    """The template aliases of a national DPA: "{demonym} DPA" for each demonym, "DPA of {name}" for each name."""
+    aliases = []
+    for template in templates:
+        if "{demonym}" in template:
+            aliases += [template.format(demonym=d) for d in country.demonyms]
+        if "{name}" in template:
+            aliases += [template.format(name=n) for n in country.names]
+    return aliases
 
 
 def resolve_ids(ent_id: str, *, text: str = "", country: str | None = None) -> AuthorityRecord | None:

@@ -26,7 +26,7 @@ from enrich.countries import country_code
 from enrich.currency import convert
 from enrich.dates import decision_date_in
 from enrich.money import Amount, find_amounts, has_money
-from enrich.parties import AuthorityMention, find_authorities, find_authority, find_fined_party
+from enrich.parties import AuthorityMention, could_be_party, find_authorities, find_authority, find_fined_party
 from enrich.records import Fine
 
 if TYPE_CHECKING:
@@ -64,16 +64,16 @@ def extract_fines(doc: "Doc", *, published: dt.date | None = None,
     amounts = find_amounts(text, country=country)
     if not amounts:
         return []
-    candidates = []
+    found = []
     for amount in amounts:
         candidate = _candidate(doc, amount)
         if candidate is not None:
-            candidates.append(candidate)
-    candidates = _merge(candidates)
+            found.append(candidate)
+    candidates = _merge(list(found))
     if not candidates:
         return []
     doc_authorities = find_authorities(doc, country=country)
-    fallback_party = _fallback_party(doc, candidates)
+    fallback_party = _fallback_party(doc, found)
     fines = []
     for candidate in candidates:
         fines.append(_to_fine(doc, candidate, published=published, country=country,
@@ -196,17 +196,24 @@ def _to_fine(doc: "Doc", candidate: _Candidate, *, published: dt.date | None, co
     )
 
 
-def _fallback_party(doc: "Doc", candidates: list[_Candidate]) -> str | None:
-    """A party named in another sentence of the story ("an investigation against X ... a fine on the
-    controller"): the first sentence speaking of a fine or a case that names one; else the first organisation
-    or person the story has as a sentence's subject."""
+def _fallback_party(doc: "Doc", found: list[_Candidate]) -> str | None:
+    """A party named elsewhere in the story, for a fine whose sentence names none ("the original fine of €X
+    was reduced to €Y"): the party of another amount's sentence (kept or not; a name, else "the doctor"),
+    else of the first sentence speaking of a fine or a case ("an investigation against X"), else the first
+    organisation or person that is a sentence's subject."""
+    for allow_definite in (False, True):
+        for candidate in found:
+            where = (candidate.amount.start, (candidate.amount.equivalent or candidate.amount).end)
+            party = find_fined_party(candidate.sentence, amount=where, allow_definite=allow_definite)
+            if party:
+                return party
     for sentence in doc.sents:
         if ctx.FINE_CUES.search(sentence.text) or ctx.PARTY_CUES.search(sentence.text):
             party = find_fined_party(sentence, allow_definite=False)
             if party:
                 return party
     for ent in doc.ents:
-        if ent.label_ in ("ORG", "PERSON") and ent.root.dep_ in ("nsubj", "nsubjpass"):
+        if ent.label_ in ("ORG", "PERSON") and ent.root.dep_ in ("nsubj", "nsubjpass") and could_be_party(ent.text):
             return ent.text
     return None
 

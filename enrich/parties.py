@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 __all__ = ["AuthorityMention", "find_authority", "find_authorities", "find_fined_party", "clean_party",
-           "is_placeholder_party", "AMOUNT_MARK"]
+           "is_placeholder_party", "could_be_party", "AMOUNT_MARK"]
 
 #: Stands for the fine's amount inside a sentence when the patterns below are matched.
 AMOUNT_MARK = "\u00a4AMOUNT\u00a4"
@@ -34,12 +34,13 @@ _BE = r"(?:was|were|is|are|has been|have been|had been|will be|would be|got|gets
 #: is found from the parse, see :func:`_noun_phrase_before`).
 PARTY_PATTERNS: list[re.Pattern[str]] = [
     # "imposed a fine of €5m on X", "a €5m fine against X", "fine ... was imposed on X"
-    re.compile(rf"(?:fine|penalty|sanction)s?\b[^.;]{{0,60}}?{AMOUNT_MARK}[^.;]{{0,40}}?\b(?:on|against|upon)\s+"
-               r"(?P<party>[^;]+)", re.I),
+    re.compile(rf"(?:fine|penalty|sanction)s?\b(?:(?!reduc)[^.;]){{0,60}}?{AMOUNT_MARK}(?:(?!reduc)[^.;]){{0,40}}?"
+               r"\b(?:on|against|upon)\s+(?P<party>[^;]+)", re.I),
     re.compile(rf"{AMOUNT_MARK}\s+(?:administrative\s+)?(?:fine|penalty|sanction)s?\b[^.;]{{0,40}}?"
                r"\b(?:on|against|upon)\s+(?P<party>[^;]+)", re.I),
     # "fined X €5m", "has fined X EUR 10,000"
-    re.compile(rf"\b(?:fined|penali[sz]ed|sanctioned)\s+(?P<party>.+?)\s+(?:(?:a\s+)?total\s+of\s+|an?\s+)?"
+    re.compile(rf"(?:\bfined|\bpenali[sz]ed|\bsanctioned|\bto\s+(?:fine|penali[sz]e|sanction))\s+(?P<party>.+?)\s+"
+               rf"(?:(?:a\s+)?total\s+of\s+|an?\s+)?"
                rf"(?:about\s+|around\s+|approximately\s+)?{AMOUNT_MARK}", re.I),
     # "X was fined", "X has been hit with a fine"
     re.compile(rf"(?P<before>)\s*,?\s*\b{_BE}\s+(?:\w+\s+)?{_FINE_VERB}\b", re.I),
@@ -49,8 +50,9 @@ PARTY_PATTERNS: list[re.Pattern[str]] = [
     # "fine (imposed) on X" without an amount nearby
     re.compile(r"\b(?:fine|penalty|sanction)s?\s+(?:was\s+|were\s+|has\s+been\s+)?(?:imposed|levied)\s+"
                r"(?:on|against|upon)\s+(?P<party>[^;]+)", re.I),
-    re.compile(r"\b(?:imposed|levied)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?(?:fine|penalty|sanction)s?\s+"
-               r"(?:on|against|upon)\s+(?P<party>[^;]+)", re.I),
+    re.compile(r"\b(?:impos(?:e|ed|es|ing)|levied|levy|issued)\s+(?:an?\s+|the\s+)?(?:\S+\s+){0,3}?"
+               r"(?:fine|penalty|sanction)s?\b(?:(?!reduc)[^.;]){0,40}?\b(?:on|against|upon)\s+"
+               r"(?P<party>[^;]+)", re.I),
     # "an investigation against X" (names the party when the fine's own sentence does not)
     re.compile(r"\b(?:investigation|proceedings?|complaint|case|audit|inspection)s?\s+(?:against|into)\s+"
                r"(?P<party>[^;]+)", re.I),
@@ -77,7 +79,18 @@ _PLACEHOLDERS = re.compile(
     r"undertaking|latter|former|accused|party|parties|person|bank|provider)s?$|^(?:it|them|him|her|they)$",
     re.I,
 )
-_LEADING = re.compile(r"^(?:(?:the|its|their|his|her)\s+)", re.I)
+_LEADING = re.compile(r"^(?:(?:the|its|their|his|her|each|every|both|all)\s+)", re.I)
+#: A description in parentheses after a name: "RATP (the operator of the public transport system in Paris)".
+_TRAILING_DESCRIPTION = re.compile(r"\s*\((?:the|a|an|which|who)\s[^()]*\)\s*\.?$", re.I)
+#: Bodies that fine or judge, never the fined party ...
+_NOT_A_PARTY = re.compile(r"\b(?:DPA|court|tribunal|inspectorate|ombudsman|regulator|watchdog|prosecutor|judge)\b",
+                          re.I)
+#: ... and words that name one only when no proper name goes with them ("the authority", but "Tusla Child and
+#: Family Agency" can be fined).
+_GENERIC_AUTHORITY = re.compile(r"^(?:the\s+)?(?:[a-z]+\s+){0,2}(?:authority|commission|commissioner|agency|office)$")
+#: Words a party phrase cannot start with (the pattern caught a preposition or a verb, not a name).
+_NOT_A_START = re.compile(r"^(?:of|for|from|in|to|at|on|by|with|against|was|were|is|are|has|had|have|be|been|amount\w*|"
+                          r"total\w*|worth|up|and|or|but|which|that|who)\b", re.I)
 _TRAILING = re.compile(r"[\s,;:(\-–—]+$")
 
 
@@ -171,7 +184,8 @@ def clean_party(raw: str) -> str | None:
     """A party phrase without what follows it (reasons, clauses), leading determiners or trailing punctuation."""
     cut = _PARTY_END.search(raw)
     party = raw[:cut.start()] if cut else raw
-    party = _TRAILING.sub("", party.strip())
+    party = _TRAILING_DESCRIPTION.sub("", party.strip())
+    party = _TRAILING.sub("", party)
     party = _LEADING.sub("", party).strip()
     if party.count("(") > party.count(")"):
         party = party[:party.rfind("(")].strip()
@@ -185,12 +199,20 @@ def _has_amount(party: str) -> bool:
     return party[:1].isdigit() or bool(find_amounts(party))
 
 
+def could_be_party(text: str) -> bool:
+    """Whether a name could be a fined party: not a placeholder, nor a regulator or court."""
+    return not (is_placeholder_party(text) or _NOT_A_PARTY.search(text) or _GENERIC_AUTHORITY.match(text)
+                or _NOT_A_START.match(text))
+
+
 def is_placeholder_party(party: str) -> bool:
     """Whether ``party`` only points at a party named elsewhere ("the controller", "the company", "it")."""
     return bool(_PLACEHOLDERS.match(party.strip()))
 
 
 def _is_authority_text(span: "Span", party: str) -> bool:
+    if not could_be_party(party):
+        return True
     for ent in span.ents:
         if ent.label_ == AUTHORITY_LABEL and (party in ent.text or ent.text in party) and len(ent.text) * 2 >= len(party):
             return True
