@@ -129,6 +129,12 @@ def staging_path(db_path: Path) -> Path:
     return db_path.with_name(f".nightly-{db_path.name}")
 
 
+def remove_database(path: Path) -> None:
+    """Delete an SQLite file and its journal, WAL and shared-memory files, if present."""
+    for leftover in (path, *(path.with_name(path.name + suffix) for suffix in ("-journal", "-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)
+
+
 def remove_stale_temp_files(data_dir: Path, *, older_than: float = STALE_TEMP_AGE) -> list[Path]:
     """Delete ``.tmp-*`` files under `data_dir` (left by killed atomic writes) older than `older_than` s."""
     removed = []
@@ -198,6 +204,7 @@ def build_staging(data_dir: Path, staging: Path, record: RunRecord, *, processes
     `record`. Returns False when the build crashed (nothing is left at `staging` then)."""
     from enrich.build import build_database
 
+    remove_database(staging)  # with the journal a killed run may have left, which SQLite would replay onto it
     log_event(logging.INFO, "build.start", data=str(data_dir), db=str(staging))
     started = time.monotonic()
     try:
