@@ -36,9 +36,7 @@ __all__ = [
 ]
 
 #: Numeric dates as Chinese, Japanese and many government sites print them: 2021年12月14日, 2021/12/14, 2021.12.14.
-NUMERIC_DATE = re.compile(r"((?:19|20)\d{2})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})")
 EPOCH = re.compile(r"^\d{10}(\d{3})?$")
-YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 SUMMARY_CHARS = 500
 WHITESPACE = re.compile(r"\s+")
 
@@ -84,16 +82,7 @@ def loose_date(text: str | None) -> str | None:
     if EPOCH.match(text):  # seconds or milliseconds since 1970, as JSON APIs send them
         seconds = int(text) / (1000 if len(text) == 13 else 1)
         return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
-    if found := parse_date(text):
-        return found
-    if match := NUMERIC_DATE.search(text):
-        year, month, day = (int(g) for g in match.groups())
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return f"{year:04d}-{month:02d}-{day:02d}"
-    year = YEAR.search(text)
-    if year and (found := parse_date(text, fuzzy=True)) and found.startswith(year.group(1)):
-        return found
-    return None
+    return parse_date(text) or parse_date(text, fuzzy=True)
 
 
 def _http_url(href: str | None, base: str) -> str | None:

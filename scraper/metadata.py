@@ -60,6 +60,11 @@ TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 EXTRA_TIMEZONES = {"ET": -5 * 3600, "CT": -6 * 3600, "MT": -7 * 3600, "PT": -8 * 3600, "CDT": -5 * 3600,
                    "MST": -7 * 3600, "MDT": -6 * 3600, "AEST": 10 * 3600, "AEDT": 11 * 3600, "MSK": 3 * 3600}
 DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$|^\s*\d{4}\d{2}\d{2}\s*$")
+#: Year-month-day with any separator, Chinese and Japanese ones included ("2021年12月14日", "2021/12/14").
+NUMERIC_DATE = re.compile(r"((?:19|20)\d{2})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})")
+#: What dateutil fills in for parts a text lacks: year 1 is out of range, so a year-less text is no date,
+#: and a missing day or month becomes the 1st (never today's, which would change from run to run).
+NO_DEFAULT = dt.datetime(1, 1, 1)
 HAS_TIME = re.compile(r"\d{1,2}[:h]\d{2}|\d\s*[ap]\.?m\b", re.IGNORECASE)
 HANDLE_OR_URL = re.compile(r"^(@|https?://|www\.)", re.IGNORECASE)
 LOCALE = re.compile(r"^([a-z]{2,3})(?:[_-]([a-z]{2}|\d{3}))?$", re.IGNORECASE)
@@ -336,6 +341,13 @@ def parse_date(text: str | None, *, fuzzy: bool = False) -> str | None:
         when = dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
         when = _parse_printed(text, fuzzy=fuzzy)
+        numeric = NUMERIC_DATE.search(text)
+        if numeric and (when is None or when.year != int(numeric.group(1))):
+            year, month, day = (int(g) for g in numeric.groups())
+            try:
+                when = dt.datetime(year, month, day)
+            except ValueError:
+                when = None
     if when is None or not 1990 <= when.year <= 2100:
         return None
     if DATE_ONLY.match(text) or (not HAS_TIME.search(text) and when.time() == dt.time() and when.tzinfo is None):
@@ -353,6 +365,8 @@ def _parse_printed(text: str, *, fuzzy: bool) -> dt.datetime | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return dateparser.parse(cleaned, tzinfos={**TIMEZONES, **EXTRA_TIMEZONES}, fuzzy=fuzzy)
+            return dateparser.parse(
+                cleaned, tzinfos={**TIMEZONES, **EXTRA_TIMEZONES}, fuzzy=fuzzy, default=NO_DEFAULT
+            )
     except (ValueError, OverflowError, TypeError):
         return None

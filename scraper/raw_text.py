@@ -7,11 +7,8 @@ below are data: add a publisher's byline or boilerplate shape here, not code.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
-
-from dateutil import parser as dateparser
 
 if TYPE_CHECKING:
     from scraper.article_file import Article
@@ -48,17 +45,10 @@ HEADER_LINES = 8
 
 
 def parse_date(text: str) -> str | None:
-    """Parse a printed date ("December 14 , 2021 16:53 BJT") into ISO 8601 UTC, or None."""
-    cleaned = re.sub(r"\s+,", ",", text.replace(".", " ")).strip()
-    try:
-        when = dateparser.parse(cleaned, tzinfos=TIMEZONES, fuzzy=True)
-    except (ValueError, OverflowError):
-        return None
-    if when.year < 1990:
-        return None
-    if when.tzinfo is None:
-        return when.isoformat(timespec="seconds")
-    return when.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    """Parse a printed date ("December 14 , 2021 16:53 BJT") into ISO 8601 (UTC when a zone is given), or None."""
+    from scraper.metadata import parse_date as parse_printed_date  # metadata imports TIMEZONES from here
+
+    return parse_printed_date(text, fuzzy=True)
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -43,8 +43,10 @@ def test_body_keeps_the_story_and_drops_boilerplate():
 
 def test_parse_date_handles_news_formats():
     assert parse_date("December 14 , 2021 16:53 BJT") == "2021-12-14T08:53:00Z"
-    assert parse_date("Dec. 19 , 2025") == "2025-12-19T00:00:00"
+    assert parse_date("Dec. 19 , 2025") == "2025-12-19"
+    assert parse_date("发布时间：2021年12月14日") == "2021-12-14"
     assert parse_date("not a date") is None
+    assert parse_date("no date here 12") is None  # never a day of the current month
 
 
 def test_gasgoo_seed(seeds):
