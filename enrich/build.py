@@ -25,6 +25,7 @@ from enrich.cases import CaseInput, group_cases
 from enrich.pipeline import analysed_text, enrich_articles, published_date
 from enrich.records import ArticleFacts
 from enrich.runs import load_runs_log
+from enrich.violations import primary_violation
 from scraper.article_file import Article, ArticleFileError, read_article
 
 #: Article files are ``*.txt``; names starting with a dot (temporary files, state) are never articles.
@@ -152,7 +153,7 @@ def case_input(article: Article, facts: ArticleFacts) -> CaseInput:
         jurisdiction=facts.jurisdiction,
         fines=facts.fines,
         laws=sorted({m.name for m in facts.laws}),
-        violation=facts.violations[0].name if facts.violations else None,
+        violation=primary_violation(facts.violations),
     )
 
 

@@ -49,6 +49,7 @@ TABLES: tuple[Table, ...] = (
             "id": str, "article_id": str, "amount": float, "currency": str, "amount_eur": float,
             "amount_usd": float, "status": str, "fined_party": str, "authority": str, "jurisdiction": str,
             "decision_date": str, "evidence": str, "start_char": int, "end_char": int,
+            "equivalent_amount": float, "equivalent_currency": str,
         },
         pk="id",
         foreign_keys=(("article_id", "articles", "id"),),
