@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from enrich.evaluate import evaluate_command
+from enrich.nightly import nightly_command
 from enrich.serve import DEFAULT_HOST, DEFAULT_PORT, datasette_command
 
 DEFAULT_DATA = "data"
@@ -91,19 +93,6 @@ def serve(data_dir: Path, db_path: Path, metadata: Path, host: str, port: int, n
     raise SystemExit(subprocess.call(command))
 
 
-def register_optional_commands() -> None:
-    """Commands that live beside the code they drive."""
-    from enrich.evaluate import evaluate_command
-
-    cli.add_command(evaluate_command, "evaluate")
-
-
-try:
-    register_optional_commands()
-except ImportError:  # pragma: no cover - the evaluation module is being written
-    pass
-
-
-from enrich.nightly import nightly_command  # noqa: E402
-
+# Commands that live beside the code they drive.
+cli.add_command(evaluate_command, "evaluate")
 cli.add_command(nightly_command, "nightly")
