@@ -10,8 +10,10 @@ look for them; everything else is generated from a seeded random number generato
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -255,11 +257,12 @@ def serve(db_path: Path) -> Iterator[str]:
             [sys.executable, "-m", "enrich", "serve", "--no-build", "--db", str(db_path),
              "--metadata", str(REPO / "metadata.yml"), "--port", str(port)],
             cwd=db_path.parent, stdout=output, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,  # `enrich serve` runs Datasette as a child: stop both through the group
         )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/-/versions.json", process, log)
         yield base
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)

@@ -64,6 +64,13 @@ def test_full_csv_export_returns_every_fine_beyond_the_page_limit(served, sample
     assert {"amount", "currency", "amount_eur", "amount_usd", "evidence"} <= set(rows[0])
 
 
+def test_plain_csv_link_streams_every_row_too(served, sample):
+    """The table page's own CSV link (no _stream) gets every row too (plugins/csv_all_rows.py)."""
+    assert len(get_csv(served + "/tracker/fines.csv")) == sample.fines
+    assert len(get_csv(served + "/tracker/fines.csv", _size="max")) == sample.fines
+    assert len(get_csv(served + "/tracker/fines.csv", _size="10", _next="10")) == 10  # explicit paging still pages
+
+
 def test_full_csv_export_of_a_filtered_table(served, db):
     rows = get_csv(served + "/tracker/fines.csv", _stream="on", status__not="proposed")
     expected = db.execute("select count(*) from fines where status != 'proposed'").fetchone()[0]
