@@ -153,8 +153,6 @@ def scrape_sources(sources_file: Path, data_dir: Path, record: RunRecord, *, ref
                    fetch_config: FetchConfig | None = None) -> bool:
     """Run every enabled source of `sources_file` into `data_dir` and fill ``record.sources``; returns False
     when the scrape as a whole could not run or crashed (the files already written are kept)."""
-    from scraper.run import run_sources
-
     loaded = _load_sources(sources_file)
     for message in loaded.errors:
         record.add_error(message)
@@ -162,6 +160,8 @@ def scrape_sources(sources_file: Path, data_dir: Path, record: RunRecord, *, ref
     enabled = [source for source in loaded.sources if source.enabled]
     log_event(logging.INFO, "scrape.start", sources=len(enabled), refetch=refetch)
     try:
+        from scraper.run import run_sources
+
         summary = run_sources(enabled, data_dir, refetch=refetch, keywords=loaded.keywords,
                               fetch_config=fetch_config)
     except Exception as exc:  # noqa: BLE001 - RunError (scrape lock, state) or a bug: record it, still build
@@ -202,12 +202,12 @@ def source_runs(summary: Any) -> list[SourceRun]:
 def build_staging(data_dir: Path, staging: Path, record: RunRecord, *, processes: int) -> bool:
     """Build the database from `data_dir` into `staging` and put the build's counts and failed files in
     `record`. Returns False when the build crashed (nothing is left at `staging` then)."""
-    from enrich.build import build_database
-
-    remove_database(staging)  # with the journal a killed run may have left, which SQLite would replay onto it
     log_event(logging.INFO, "build.start", data=str(data_dir), db=str(staging))
     started = time.monotonic()
     try:
+        from enrich.build import build_database  # imports spaCy and every extractor: a broken one is a crash too
+
+        remove_database(staging)  # with the journal a killed run may have left, which SQLite would replay onto it
         result = build_database(
             data_dir, staging, processes=processes, progress=False,
             on_error=lambda message: log_event(logging.WARNING, "build.file_error", message=message),
