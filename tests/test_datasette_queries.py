@@ -315,3 +315,46 @@ def test_datasette_command_serves_templates_and_plugins(tmp_path):
     assert "--immutable" in command
     bare = datasette_command(tmp_path / "tracker.db", metadata=None, templates=None, plugins=None)
     assert "--template-dir" not in bare and "--plugins-dir" not in bare
+
+
+# Over a real build of the seed articles ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed_build(tmp_path_factory, seeds):
+    from enrich.build import build_database
+
+    data = tmp_path_factory.mktemp("seed-build") / "data"
+    data.mkdir()
+    for path in seeds.glob("*.txt"):
+        (data / path.name).write_bytes(path.read_bytes())
+    build_database(data, data / "tracker.db")
+    return data / "tracker.db"
+
+
+def test_every_table_view_and_column_of_a_real_build_is_described(seed_build, repo):
+    import yaml
+
+    described = yaml.safe_load((repo / "metadata.yml").read_text())["databases"]["tracker"]["tables"]
+    db = sqlite_utils.Database(seed_build)
+    names = [n for n in db.table_names() + db.view_names()
+             if not n.startswith("sqlite_") and not any(n.startswith(f"{t}_fts") for t in ("articles", "cases"))]
+    for name in names:
+        assert described.get(name, {}).get("description"), name
+        columns = [c.name for c in (db[name].columns if name in db.table_names() else db.view(name).columns)]
+        assert not set(columns) - set(described[name].get("columns", {})), name
+
+
+def test_case_page_of_a_real_build(seed_build, repo):
+    """`datasette --get` with the same command line as `enrich serve`: the case page shows its sources."""
+    import subprocess
+
+    db = sqlite_utils.Database(seed_build)
+    case = next(db.query("select id, article_count from cases order by article_count desc limit 1"))
+    command = datasette_command(seed_build, metadata=repo / "metadata.yml") + ["--get", f"/tracker/cases/{case['id']}"]
+    page = subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
+    assert f"Sources ({case['article_count']})" in page
+    export = subprocess.run(datasette_command(seed_build, metadata=repo / "metadata.yml")
+                            + ["--get", "/tracker/legal_export.csv"], capture_output=True, text=True, timeout=120)
+    rows = list(csv.DictReader(io.StringIO(export.stdout)))
+    assert sorted(r["case_id"] for r in rows) == sorted(r["id"] for r in db.query("select id from cases"))
+    assert all(r["source_titles"].startswith("[1] ") for r in rows)
