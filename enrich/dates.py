@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from dateutil import parser as dateparser
 
+from enrich.spans import entities_in
+
 if TYPE_CHECKING:
     from spacy.tokens import Span
 
@@ -58,7 +60,7 @@ def resolve_date(text: str, *, published: dt.date | None = None) -> dt.date | No
 def decision_date_in(sentence: "Span", *, published: dt.date | None = None) -> dt.date | None:
     """The first day-precise date in ``sentence`` (spaCy DATE entities), resolved against ``published``;
     dates after publication are ignored (they are deadlines, not decisions)."""
-    for ent in sentence.ents:
+    for ent in entities_in(sentence):
         if ent.label_ != "DATE":
             continue
         day = resolve_date(ent.text, published=published)

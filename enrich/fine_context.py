@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from enrich.spans import text_of
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
@@ -32,7 +34,8 @@ PROPOSED_CUES = re.compile(
     r"seeking|recommends?|recommended|wants?) (?:to )?(?:fine|impose|levy|issue|a fine|a penalty|penali[sz]e)|"
     r"\b(?:intention|notice|notices) (?:of intent|to fine|to impose)|\bnotice of intent|\bdraft (?:decision|fine)|"
     r"\bproposed (?:a |the )?(?:fine|penalty|sanction)|\bprovisional(?:ly)?\b|\bpreliminary\b|"
-    r"\bfaces?\b|\bfacing\b|\bcould be fined\b|\bset to (?:be )?fine",
+    r"\bfaces?\b|\bfacing\b|\bcould be fined\b|\bset to (?:be )?fine|\b(?:would|will|could|may|might) "
+    r"(?:fine|impose|levy|penali[sz]e)\b",
     re.I,
 )
 IMPOSED_CUES = re.compile(
@@ -124,6 +127,8 @@ def amount_role(sentence: str, start: int, end: int) -> Role | None:
     after = sentence[end:end + WINDOW_AFTER]
     # Only the clause of the amount counts: cut the window at the nearest clause boundary.
     before = re.split(r"[;:]|\.\s|,\s(?:and|but|while|whereas)\s", before)[-1]
+    if REDUCED_CUES.search(before) and REDUCED_TO_BEFORE.search(before) and not NOT_FINE_AFTER.match(after):
+        return Role("reduced")  # "reduced for immediate payment and acknowledgement of debt to EUR 120,000"
     if NOT_FINE_BEFORE.search(before) or NOT_FINE_AFTER.match(after) or RANGE_BEFORE.search(before):
         return None
     if OVERTURNED_CUES.search(sentence):
@@ -157,7 +162,7 @@ def sentence_bounds(doc: "Doc", char: int) -> tuple[int, int]:
     """Character offsets of the sentence holding ``char``: spaCy's sentence, rejoined with its neighbours
     where the parser split after an abbreviation ("Co.,Ltd. | was fined": a sentence never starts lower-case),
     and kept within its line."""
-    text = doc.text
+    text = text_of(doc)
     token = doc[_token_index(doc, char)]
     sent = token.sent
     start, end = sent.start, sent.end

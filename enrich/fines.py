@@ -28,6 +28,7 @@ from enrich.dates import decision_date_in
 from enrich.money import Amount, find_amounts, has_money
 from enrich.parties import AuthorityMention, could_be_party, find_authorities, find_authority, find_fined_party
 from enrich.records import Fine
+from enrich.spans import entities_in, text_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -57,7 +58,7 @@ def extract_fines(doc: "Doc", *, published: dt.date | None = None,
     decision date. ``jurisdiction_hint`` (ISO 3166-1 alpha-2 or "EU"), when the caller knows the source's
     country, resolves ambiguous currency symbols and fills the jurisdiction when no authority is named.
     """
-    text = doc.text
+    text = text_of(doc)
     if not has_money(text) or not ctx.FINE_CUES.search(text):
         return []
     country = jurisdiction_hint or story_country(doc)
@@ -83,7 +84,7 @@ def extract_fines(doc: "Doc", *, published: dt.date | None = None,
 
 def _candidate(doc: "Doc", amount: Amount) -> _Candidate | None:
     start, end = ctx.sentence_bounds(doc, amount.start)
-    sentence_text = doc.text[start:end]
+    sentence_text = text_of(doc)[start:end]
     at, until = amount.start - start, (amount.equivalent or amount).end - start
     role = ctx.amount_role(sentence_text, at, until)
     if role is None:
@@ -181,7 +182,7 @@ def _to_fine(doc: "Doc", candidate: _Candidate, *, published: dt.date | None, co
     return Fine(
         amount=amount.value,
         currency=amount.currency,
-        evidence=doc.text[candidate.start:candidate.end].strip(),
+        evidence=text_of(doc)[candidate.start:candidate.end].strip(),
         start_char=candidate.start,
         end_char=candidate.end,
         status=candidate.status,
@@ -212,7 +213,7 @@ def _fallback_party(doc: "Doc", found: list[_Candidate]) -> str | None:
             party = find_fined_party(sentence, allow_definite=False)
             if party:
                 return party
-    for ent in doc.ents:
+    for ent in entities_in(doc):
         if ent.label_ in ("ORG", "PERSON") and ent.root.dep_ in ("nsubj", "nsubjpass") and could_be_party(ent.text):
             return ent.text
     return None
@@ -225,7 +226,7 @@ def story_country(doc: "Doc") -> str | None:
     if authorities:
         return authorities[0].jurisdiction
     counts: dict[str, int] = {}
-    for ent in doc.ents:
+    for ent in entities_in(doc):
         if ent.label_ in ("GPE", "NORP"):
             code = country_code(ent.text)
             if code:

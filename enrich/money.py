@@ -246,11 +246,12 @@ def _currency_for(marker: str, country: str | None) -> tuple[str | None, bool]:
     return None, False
 
 
-#: Text between an amount and a second amount that makes the second a restatement of the first.
+#: Text between an amount and a second amount that makes the second a restatement of the first:
+#: "100,000 yuan ($15,720)", "€1.2m (about £1m)", "8 billion yuan, about $1.2 billion", "£5m, or $6.5m".
+_APPROXIMATELY = (r"(?:about|around|approx(?:\.|imately)?|ca\.?|c\.|circa|roughly|some|nearly|almost|over|"
+                  r"more than|equivalent to|equal to|the equivalent of|worth|or|~|≈|i\.e\.)")
 _EQUIVALENT_GAP = re.compile(
-    r"^\s*(?:[(\[]|,\s*or|,?\s*(?:i\.e\.|that is),?|\s*–|\s*—)\s*"
-    r"(?:(?:about|around|approx(?:\.|imately)?|ca\.?|c\.|circa|roughly|some|nearly|almost|over|more than|"
-    r"equivalent to|equal to|the equivalent of|worth|or|~|≈|i\.e\.)\s*)*$",
+    rf"^\s*(?:[(\[]\s*(?:{_APPROXIMATELY}\s*)*|(?:,|–|—|\bi\.e\.,?|\bthat is,?)\s*(?:{_APPROXIMATELY}\s*)+)$",
     re.IGNORECASE,
 )
 

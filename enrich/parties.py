@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from enrich.authorities import AUTHORITY_LABEL, AuthorityRecord, resolve_ids
 from enrich.money import find_amounts
+from enrich.spans import entities_in, text_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -39,9 +40,11 @@ PARTY_PATTERNS: list[re.Pattern[str]] = [
     re.compile(rf"{AMOUNT_MARK}\s+(?:administrative\s+)?(?:fine|penalty|sanction)s?\b[^.;]{{0,40}}?"
                r"\b(?:on|against|upon)\s+(?P<party>[^;]+)", re.I),
     # "fined X €5m", "has fined X EUR 10,000"
-    re.compile(rf"(?:\bfined|\bpenali[sz]ed|\bsanctioned|\bto\s+(?:fine|penali[sz]e|sanction))\s+(?P<party>.+?)\s+"
-               rf"(?:(?:a\s+)?total\s+of\s+|an?\s+)?"
+    re.compile(rf"(?:\bfined|\bfines|\bpenali[sz](?:ed|es)|\bsanction(?:ed|s)|\bto\s+(?:fine|penali[sz]e|sanction))\s+"
+               rf"(?P<party>.+?)\s+(?:(?:a\s+)?total\s+of\s+|an?\s+)?"
                rf"(?:about\s+|around\s+|approximately\s+)?{AMOUNT_MARK}", re.I),
+    # "fined X €5m and Y €2m": the second party
+    re.compile(rf"\bfine[ds]\b[^.;]*?(?:,|\band)\s+(?P<party>[A-Z][\w&.'’\- ]{{0,60}}?)\s+{AMOUNT_MARK}"),
     # "X was fined", "X has been hit with a fine"
     re.compile(rf"(?P<before>)\s*,?\s*\b{_BE}\s+(?:\w+\s+)?{_FINE_VERB}\b", re.I),
     # "X receives/faces/gets a €5m fine", "X must pay €5m"
@@ -115,7 +118,7 @@ class AuthorityMention:
 def find_authorities(span: "Span | Doc", *, country: str | None = None) -> list[AuthorityMention]:
     """Every regulator the authority ruler marked in ``span``, in order."""
     found = []
-    for ent in span.ents:
+    for ent in entities_in(span):
         if ent.label_ != AUTHORITY_LABEL:
             continue
         record = resolve_ids(ent.ent_id_, text=ent.text, country=country)
@@ -132,7 +135,7 @@ def find_authority(span: "Span | Doc", *, country: str | None = None) -> Authori
         return None
     doc = span.doc if hasattr(span, "doc") else span
     for mention in mentions:
-        before = doc.text[max(0, mention.start_char - 12):mention.start_char]
+        before = text_of(doc)[max(0, mention.start_char - 12):mention.start_char]
         if re.search(r"\bby\s+(?:the\s+)?$", before, re.I):
             return mention
     return mentions[0]
@@ -149,7 +152,7 @@ def find_fined_party(span: "Span", *, amount: tuple[int, int] | None = None, all
     ``allow_definite`` and when nothing better is found in the span."""
     doc = span.doc
     start = span.start_char
-    text = doc.text[start:span.end_char]
+    text = text_of(doc)[start:span.end_char]
     if amount is not None and start <= amount[0] and amount[1] <= span.end_char:
         text = text[:amount[0] - start] + AMOUNT_MARK + text[amount[1] - start:]
         shift = (amount[1] - amount[0]) - len(AMOUNT_MARK)
@@ -213,7 +216,7 @@ def is_placeholder_party(party: str) -> bool:
 def _is_authority_text(span: "Span", party: str) -> bool:
     if not could_be_party(party):
         return True
-    for ent in span.ents:
+    for ent in entities_in(span):
         if ent.label_ == AUTHORITY_LABEL and (party in ent.text or ent.text in party) and len(ent.text) * 2 >= len(party):
             return True
     return False

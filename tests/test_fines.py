@@ -65,6 +65,18 @@ FINE_TABLE = [
     ("Meta must pay a €1.2bn fine, the Irish DPC said.", [(1.2e9, "EUR", "imposed")]),
     ("The Spanish DPA (AEPD) has imposed a fine of EUR 8,150,000 on Vodafone España, S.A.U.",
      [(8_150_000, "EUR", "imposed")]),
+    ("Meta was fined €1.2bn ($1.3bn) by the Irish DPC on Monday, the largest GDPR fine ever.",
+     [(1.2e9, "EUR", "imposed")]),
+    ("The penalty, equivalent to 4% of Alibaba's 2019 revenue of 455.7 billion yuan, is a record.", []),
+    ("Didi was fined 8.026 billion yuan, about $1.2 billion, on Thursday.", [(8.026e9, "CNY", "imposed")]),
+    ("Italy's antitrust watchdog fines Amazon $1.28 billion for abusing its market dominance.",
+     [(1.28e9, "USD", "imposed")]),
+    ("The FTC said Facebook agreed to pay a $5 billion penalty.", [(5e9, "USD", "imposed")]),
+    ("The watchdog said it would fine the bank 5 million pounds.", [(5e6, "GBP", "proposed")]),
+    ("A court in Amsterdam overturned a €750,000 fine against TikTok.", [(750_000, "EUR", "overturned")]),
+    ("Regulators could impose fines of up to 10% of global turnover.", []),
+    ("The company was ordered to pay £50,000 in compensation to the victims.", []),
+    ("CNIL fined Google €150m and Facebook €60m over cookies.", [(150e6, "EUR", "imposed"), (60e6, "EUR", "imposed")]),
 ]
 
 
@@ -84,7 +96,14 @@ PARTY_TABLE = [
      "Cyberbook AS", "Norwegian Data Protection Authority (Datatilsynet)", "NO"),
     ("The CNIL fined Google LLC €100 million over cookies.", "Google LLC",
      "Commission Nationale de l'Informatique et des Libertés (CNIL)", "FR"),
+    ("Italy's Garante fines Clearview AI €20 million.", "Clearview AI", "Italian Data Protection Authority (Garante)",
+     "IT"),
 ]
+
+
+def test_each_party_of_a_two_fine_sentence(nlp):
+    fines = fines_in(nlp, "The CNIL fined Google €150m and Facebook €60m over cookies.")
+    assert [f.fined_party for f in fines] == ["Google", "Facebook"]
 
 
 @pytest.mark.parametrize("text,party,authority,jurisdiction", PARTY_TABLE, ids=[t[0][:40] for t in PARTY_TABLE])
