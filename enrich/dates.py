@@ -39,6 +39,11 @@ def resolve_date(text: str, *, published: dt.date | None = None) -> dt.date | No
         return published - dt.timedelta(days=back)
     if not re.search(r"\d", cleaned):
         return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
+        try:
+            return dt.date.fromisoformat(cleaned)
+        except ValueError:
+            return None
     try:
         first = dateparser.parse(cleaned, default=_DEFAULT_A, dayfirst=True)
         second = dateparser.parse(cleaned, default=_DEFAULT_B, dayfirst=True)

@@ -77,6 +77,10 @@ FINE_TABLE = [
     ("Regulators could impose fines of up to 10% of global turnover.", []),
     ("The company was ordered to pay £50,000 in compensation to the victims.", []),
     ("CNIL fined Google €150m and Facebook €60m over cookies.", [(150e6, "EUR", "imposed"), (60e6, "EUR", "imposed")]),
+    ("The fined startup, valued at $10bn, said its chief executive's salary of €200,000 was not affected.", []),
+    ("Before it was fined, the group had invested €50m in compliance and raised $300 million.", []),
+    ("The Garante fined the hospital EUR 30,000 and ordered a penalty of EUR 1,000 per day of delay.",
+     [(30_000, "EUR", "imposed")]),
 ]
 
 
@@ -124,6 +128,21 @@ def test_decision_date_and_conversion_at_that_date(nlp):
     [dated] = fines_in(nlp, "On 18 March 2020 the DPA fined the bank EUR 10,000.", published=published)
     assert dated.decision_date == "2020-03-18"
     assert dated.amount_eur == 10_000
+
+
+@pytest.mark.parametrize(
+    "text,published,expected",
+    [("March 18", dt.date(2021, 12, 14), dt.date(2021, 3, 18)), ("December 20", dt.date(2021, 12, 14),
+                                                                   dt.date(2020, 12, 20)),
+     ("on Tuesday", dt.date(2021, 12, 14), dt.date(2021, 12, 14)), ("yesterday", dt.date(2021, 12, 14),
+                                                                     dt.date(2021, 12, 13)),
+     ("12 March 2020", None, dt.date(2020, 3, 12)), ("2021-02-03", None, dt.date(2021, 2, 3)),
+     ("March 2021", None, None), ("2019", None, None), ("on Tuesday", None, None), ("last year", None, None)],
+)
+def test_resolve_date(text, published, expected):
+    from enrich.dates import resolve_date
+
+    assert resolve_date(text, published=published) == expected
 
 
 def test_yen_symbol_follows_the_story_country(nlp):
