@@ -102,18 +102,12 @@ def _same_fine(a: Amount, b: Amount) -> bool:
         if x.equivalent is not None and x.equivalent.currency == y.currency and x.equivalent.value == y.value:
             return True
     if a.currency == b.currency:
-        return abs(a.value - b.value) <= SAME_FINE_TOLERANCE * max(a.value, b.value) and (
-            _is_rounded(a) or _is_rounded(b))
+        return abs(a.value - b.value) <= SAME_FINE_TOLERANCE * max(a.value, b.value) and (a.scaled or b.scaled)
     a_eur, _ = convert(a.value, a.currency, None)
     b_eur, _ = convert(b.value, b.currency, None)
     if a_eur is None or b_eur is None:
         return False
     return abs(a_eur - b_eur) <= SAME_FINE_TOLERANCE * max(a_eur, b_eur)
-
-
-def _is_rounded(amount: Amount) -> bool:
-    return any(ch.isalpha() for ch in amount.text.lower().replace(amount.currency.lower(), "")) and any(
-        word in amount.text.lower() for word in ("m", "bn", "billion", "million", "k", "thousand", "万", "亿"))
 
 
 def _merge(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -12,7 +12,7 @@ Ambiguous symbols ("$", "¥", "kr", "pesos", ...) are resolved with the story's 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 __all__ = ["Amount", "find_amounts", "parse_number", "has_money", "CURRENCY_BY_COUNTRY"]
@@ -147,6 +147,8 @@ class Amount:
     equivalent: "Amount | None" = None
     #: The currency came from an ambiguous marker ("$", "¥", "kr") resolved with the story's country.
     ambiguous: bool = False
+    #: Written with a scale word ("€1.2m", "5 million yuan"), so possibly rounded.
+    scaled: bool = False
 
 
 def _marker_alternation(markers: list[str]) -> str:
@@ -275,8 +277,7 @@ def find_amounts(text: str, *, country: str | None = None) -> list[Amount]:
             gap = text[result[-1].end:amount.start]
             if _EQUIVALENT_GAP.match(gap):
                 previous = result[-1]
-                result[-1] = Amount(previous.value, previous.currency, previous.start, previous.end, previous.text,
-                                    equivalent=amount, ambiguous=previous.ambiguous)
+                result[-1] = replace(previous, equivalent=amount)
                 continue
         result.append(amount)
     return result
@@ -296,4 +297,5 @@ def _to_amount(match: re.Match[str], country: str | None) -> Amount | None:
     currency, ambiguous = _currency_for(marker, country)
     if currency is None:
         return None
-    return Amount(value, currency, match.start(), match.end(), match.group(0), ambiguous=ambiguous)
+    return Amount(value, currency, match.start(), match.end(), match.group(0), ambiguous=ambiguous,
+                  scaled=scale_word is not None)

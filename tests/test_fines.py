@@ -159,6 +159,13 @@ def test_repeated_fine_is_one_fine(nlp):
     assert [(f.amount, f.currency) for f in fines] == [(15_700, "USD")]
 
 
+def test_rounded_restatement_is_the_same_fine_but_close_exact_amounts_are_not(nlp):
+    rounded = fines_in(nlp, "Bank fined €1.2m\n\nThe CNIL fined the bank €1,234,000 for cookie breaches.")
+    assert [(f.amount, f.currency) for f in rounded] == [(1_200_000, "EUR")]
+    two = fines_in(nlp, "The DPA fined Alpha AS NOK 1,000,000 and Beta AS NOK 1,040,000 for credit checks.")
+    assert [f.amount for f in two] == [1_000_000, 1_040_000]
+
+
 def test_text_without_amount_or_cue_gives_nothing(nlp):
     assert fines_in(nlp, "China’s new data privacy law will state how facial recognition can be used.") == []
     assert fines_in(nlp, "The company reported revenue of €5bn.") == []
