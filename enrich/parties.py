@@ -217,7 +217,8 @@ def _is_authority_text(span: "Span", party: str) -> bool:
     if not could_be_party(party):
         return True
     for ent in entities_in(span):
-        if ent.label_ == AUTHORITY_LABEL and (party in ent.text or ent.text in party) and len(ent.text) * 2 >= len(party):
+        overlap = party in ent.text or ent.text in party
+        if ent.label_ == AUTHORITY_LABEL and overlap and len(ent.text) * 2 >= len(party):
             return True
     return False
 

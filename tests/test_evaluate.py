@@ -42,7 +42,8 @@ def test_states_amount(text, value, expected):
      ("owner of a store", "Store Owner", True),
      ("Robinson Tours Idegenforgalmi és Szolgáltató Kft. (Robinson Tours Ltd.)",
       "Robinson Tours Ltd. (Robinson Tours Idegenforgalmi És Szolgáltató Kft.)", True),
-     ("VODAFONE SERVICIOS, S.L.U.", "Vodafone España, S.A.U.", False), ("Bergen Municipality", "Moss Municipality", False),
+     ("VODAFONE SERVICIOS, S.L.U.", "Vodafone España, S.A.U.", False),
+     ("Bergen Municipality", "Moss Municipality", False),
      ("a bank", "Kutxabank, S.A.", False), (None, "Google LLC", False)],
 )
 def test_party_matches(extracted, truth, expected):
