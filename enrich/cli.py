@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -90,7 +90,9 @@ def serve(data_dir: Path, db_path: Path, metadata: Path, host: str, port: int, n
         raise click.ClickException(f"{db_path}: database not found (run `enrich build` first)")
     click.echo(f"Serving {db_path} at http://{host}:{port}/", err=True)
     command = datasette_command(db_path, metadata=metadata if metadata.exists() else None, host=host, port=port)
-    raise SystemExit(subprocess.call(command))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)  # Datasette takes over this process, so signals reach it directly
 
 
 # Commands that live beside the code they drive.
