@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 from functools import partial
 
@@ -284,7 +285,9 @@ def test_every_visible_table_view_and_column_is_described(served):
         missing = set(columns) - set(described[table["name"]].get("columns", {}))
         assert not missing, (table["name"], missing)
     assert metadata["license"] and metadata["source"]
-    assert "TODO-ACCURACY" in metadata["description_html"]
+    about = metadata["description_html"]
+    assert "TODO" not in about
+    assert re.search(r"fined party \d+\.\d%", about) and re.search(r"held-out", about)
 
 
 def test_full_text_tables_are_hidden_and_build_errors_come_last(served):

@@ -52,7 +52,7 @@ def test_home_page_says_what_the_data_is(served):
     page = render(served + "/", screenshot="home.png")
     assert page.text("h1") == "Regulatory enforcement tracker"
     body = page.text()
-    for expected in ("Where it comes from", "How it is extracted", "How reliable each field is", "TODO-ACCURACY",
+    for expected in ("Where it comes from", "How it is extracted", "How reliable each field is", "held-out",
                      "Data license: CC BY 4.0"):
         assert expected in body
     form = page.tree.css_first("form.tracker-search")
