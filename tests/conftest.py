@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,28 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """A realistic generated tracker database (about 1,500 fines), one per test module."""
+    from tests.sample_tracker import build_sample_database
+
+    return build_sample_database(tmp_path_factory.mktemp("tracker") / "tracker.db")
+
+
+@pytest.fixture(scope="module")
+def served(sample):
+    """`enrich serve` over the sample database on a free loopback port; yields the base URL."""
+    from tests.sample_tracker import serve
+
+    with serve(sample.path) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def db(sample):
+    connection = sqlite3.connect(sample.path)
+    connection.row_factory = sqlite3.Row
+    yield connection
+    connection.close()

@@ -247,14 +247,16 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 60
 
 
 @contextmanager
-def serve(db_path: Path) -> Iterator[str]:
-    """`enrich serve --no-build` on a free loopback port, exactly as users run it; yields the base URL.
+def serve(db_path: Path, *, data_dir: Path | None = None) -> Iterator[str]:
+    """`enrich serve` on a free loopback port, exactly as users run it; yields the base URL. With `data_dir`
+    it builds the database from those article files first (the README's run command), else `--no-build`.
     The server's output goes to a log file beside the database (a pipe nobody reads would fill up and stall it)."""
     port = free_port()
     log = db_path.with_name(f"datasette-{port}.log")
+    build = ["--data", str(data_dir)] if data_dir else ["--no-build"]
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "enrich", "serve", "--no-build", "--db", str(db_path),
+            [sys.executable, "-m", "enrich", "serve", *build, "--db", str(db_path),
              "--metadata", str(REPO / "metadata.yml"), "--port", str(port)],
             cwd=db_path.parent, stdout=output, stderr=subprocess.STDOUT, text=True,
             start_new_session=True,  # `enrich serve` runs Datasette as a child: stop both through the group

@@ -7,52 +7,26 @@ import io
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import REPO, free_port
+from tests.sample_tracker import serve
 
 pytestmark = pytest.mark.e2e
 ENRICH = [sys.executable, "-m", "enrich"]
 
 
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited early: {process.stderr.read()}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer within {timeout}s")
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, seeds):
-    """`enrich serve` (build, then Datasette) on a free loopback port, as the README's run command does."""
-    tmp = tmp_path_factory.mktemp("served")
-    data = tmp / "data"
+    """`enrich serve` (build from the seeds, then Datasette) on a free loopback port: the README's run command."""
+    data = tmp_path_factory.mktemp("served") / "data"
     data.mkdir()
     for path in seeds.glob("*.txt"):
         shutil.copy(path, data)
-    port = free_port()
-    process = subprocess.Popen(
-        ENRICH + ["serve", "--data", str(data), "--db", str(data / "tracker.db"),
-                  "--metadata", str(REPO / "metadata.yml"), "--port", str(port)],
-        cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/-/versions.json", process)
+    with serve(data / "tracker.db", data_dir=data) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_json_api_lists_the_xpeng_fine(served):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sqlite3
 from functools import partial
 
 import feedparser
@@ -16,31 +15,11 @@ import sqlite_utils
 
 from enrich.serve import PLUGINS_DIR, TEMPLATES_DIR, datasette_command
 from enrich.views import SOURCE_SEPARATOR, create_views
-from tests.sample_tracker import build_sample_database, serve
 
 pytestmark = pytest.mark.e2e
 #: Generous: the machine is shared, and Datasette answers slowly while other suites run.
 get = partial(httpx.get, timeout=60)
 post = partial(httpx.post, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    return build_sample_database(tmp_path_factory.mktemp("tracker") / "tracker.db")
-
-
-@pytest.fixture(scope="module")
-def served(sample):
-    with serve(sample.path) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def db(sample):
-    connection = sqlite3.connect(sample.path)
-    connection.row_factory = sqlite3.Row
-    yield connection
-    connection.close()
 
 
 def get_csv(url: str, **params) -> list[dict[str, str]]:

@@ -16,32 +16,12 @@ import httpx
 import pytest
 
 from tests.browser import chromium_path, render
-from tests.sample_tracker import build_sample_database, serve
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(chromium_path() is None,
                        reason="chromium is not installed (bash tests/run installs Debian's chromium as root)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    return build_sample_database(tmp_path_factory.mktemp("tracker-ui") / "tracker.db")
-
-
-@pytest.fixture(scope="module")
-def served(sample):
-    with serve(sample.path) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def db(sample):
-    connection = sqlite3.connect(sample.path)
-    connection.row_factory = sqlite3.Row
-    yield connection
-    connection.close()
 
 
 def number(text: str) -> int:
