@@ -118,11 +118,18 @@ LINE_BREAK = "\x00"
 
 @dataclass
 class Body:
-    """The text found and how it was found."""
+    """The text found and how it was found.
+
+    For a body found by scoring (``method == "generic"``), `container_chars` is the length of the best container's
+    text and `paragraph_chars` the part of it in counted paragraphs: a container that is mostly not paragraphs is a
+    doubtful choice (see :mod:`scraper.body_fallback`). Both are 0 for bodies found otherwise.
+    """
 
     text: str
     paragraphs: int
     method: str = "generic"
+    paragraph_chars: int = 0
+    container_chars: int = 0
 
 
 def extract_body(tree: LexborHTMLParser) -> Body:
@@ -135,11 +142,11 @@ def extract_body(tree: LexborHTMLParser) -> Body:
     linked = _inside_links(root)
     marked = root.css(ARTICLE_BODY_MARKUP)
     if len(marked) == 1 and len(marked[0].text(strip=True)) >= MIN_MARKED_BODY_CHARS:
-        containers, method = marked, "microdata"
-    else:
-        containers, method = _best_containers(root, linked) or [root], "generic"
-    blocks = [block for container in containers for block in collect_text(container, linked)]
-    return Body("\n\n".join(blocks), len(blocks), method)
+        blocks = collect_text(marked[0], linked)
+        return Body("\n\n".join(blocks), len(blocks), "microdata")
+    containers, paragraph_chars, container_chars = _best_containers(root, linked)
+    blocks = [block for container in containers or [root] for block in collect_text(container, linked)]
+    return Body("\n\n".join(blocks), len(blocks), "generic", paragraph_chars, container_chars)
 
 
 def remove_unwanted_tags(tree: LexborHTMLParser) -> None:
@@ -207,9 +214,10 @@ def _inside_links(root: LexborNode) -> set[int]:
     return {node.mem_id for node in root.css("a, a *")}
 
 
-def _best_containers(root: LexborNode, linked: set[int]) -> list[LexborNode]:
+def _best_containers(root: LexborNode, linked: set[int]) -> tuple[list[LexborNode], int, int]:
     """The best container, with those of its siblings that hold paragraphs of their own (an article split by
-    an advertisement slot into two <div> s), in document order."""
+    an advertisement slot into two <div> s), in document order; and the best container's paragraph characters and
+    text characters. No containers (and zeros) when the page has no paragraph."""
     chars: dict[int, int] = {}
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
@@ -243,16 +251,16 @@ def _best_containers(root: LexborNode, linked: set[int]) -> list[LexborNode]:
             node = node.parent
             level += 1
     if not scores:
-        return []
-    best, best_score = None, float("-inf")
+        return [], 0, 0
+    best, best_score, best_total = None, float("-inf"), 0
     for key in sorted(scores, key=scores.__getitem__, reverse=True)[:CANDIDATES]:
         total = len(nodes[key].text(strip=True))
         score = scores[key] - OTHER_TEXT_PENALTY * max(0, total - chars[key])
         if score > best_score:
-            best, best_score = nodes[key], score
+            best, best_score, best_total = nodes[key], score, total
     parent = best.parent
     if parent is None or best.tag == "body":
-        return [best]
+        return [best], chars[best.mem_id], best_total
     containers = []
     minimum = SIBLING_MIN_SHARE * chars[best.mem_id]
     for sibling in parent.iter():
@@ -266,7 +274,7 @@ def _best_containers(root: LexborNode, linked: set[int]) -> list[LexborNode]:
                 containers.append(sibling)
         elif chars.get(key, 0) >= minimum and len(sibling.text(strip=True)) <= SIBLING_MAX_TEXT_RATIO * chars[key]:
             containers.append(sibling)
-    return containers
+    return containers, chars[best.mem_id], best_total
 
 
 def collect_text(container: LexborNode, linked: set[int] | None = None) -> list[str]:

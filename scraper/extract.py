@@ -3,7 +3,8 @@
 Order of evidence: JSON-LD, then OpenGraph and other <meta> tags, ``<link rel=canonical>``, ``<time datetime>``
 (:mod:`scraper.metadata`); then a source's own CSS selectors, which override those for their field; then the
 generic body extractor (:mod:`scraper.body`). The JSON-LD ``articleBody`` serves as the body when the generic
-extractor finds much less text than it (see :func:`_choose_body`).
+extractor finds much less text than it (see :func:`_choose_body`). When the body still looks unreliable
+(:func:`scraper.body_fallback.unreliable_reason`), trafilatura extracts that page again (``body_method="fallback"``).
 
 The page is parsed once (selectolax/Lexbor). Bytes are decoded by :func:`scraper.encoding.decode_html`.
 """
@@ -19,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.article_file import Article, content_hash
 from scraper.body import Body, collect_text, extract_body, remove_unwanted_tags
+from scraper.body_fallback import MIN_RELIABLE_BODY_CHARS, fallback_body, unreliable_reason
 from scraper.encoding import decode_html
 from scraper.metadata import date_of_element, extract_metadata
 from scraper.urls import article_id
@@ -55,15 +57,18 @@ class ExtractedPage:
     language: str | None
     image: str | None
     body_method: str
+    #: Why the fallback extractor ran on this page (see scraper.body_fallback), None when it did not.
+    fallback_reason: str | None = None
 
 
 def extract_page(html: str | bytes, url: str, *, content_type: str | None = None,
-                 selectors: dict[str, str] | None = None) -> ExtractedPage:
+                 selectors: dict[str, str] | None = None, use_fallback: bool = True) -> ExtractedPage:
     """Extract the metadata and article text of one page fetched from `url`.
 
     `html` may be bytes (decoded with the charset of `content_type`, the page's own declaration, or detection).
     `selectors` are a source's own CSS selectors, ``{"title": ..., "date": ..., "body": ...}``; each that matches
-    overrides the generic result for its field. Raises :class:`NotHtmlError` for empty, binary or markup-less input.
+    overrides the generic result for its field. With `use_fallback` (the default), a body that looks unreliable is
+    extracted again by trafilatura. Raises :class:`NotHtmlError` for empty, binary or markup-less input.
     """
     text = decode_html(html, content_type=content_type) if isinstance(html, bytes) else html
     _check_is_html(text)
@@ -78,10 +83,13 @@ def extract_page(html: str | bytes, url: str, *, content_type: str | None = None
     body = _selected_body(tree, selectors.get("body")) if selectors.get("body") else None
     if body is None or not body.text:
         body = _choose_body(extract_body(tree), meta.article_body)
+    reason = unreliable_reason(body) if use_fallback else None
+    if reason:
+        body = _fallback_or_fast(body, fallback_body(text, url))
     return ExtractedPage(
         url=meta.url or url, title=title, published=published, updated=meta.updated, author=meta.author,
         publisher=meta.publisher, excerpt=meta.excerpt, body=body.text, language=meta.language, image=meta.image,
-        body_method=body.method,
+        body_method=body.method, fallback_reason=reason,
     )
 
 
@@ -111,6 +119,13 @@ def _choose_body(generic: Body, jsonld_body: str | None) -> Body:
             paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\r\n\s*\r\n", jsonld_body) if p.strip()]
             return Body("\n\n".join(paragraphs), len(paragraphs), method="jsonld")
     return generic
+
+
+def _fallback_or_fast(fast: Body, fallback: Body | None) -> Body:
+    """The fallback's body when it found enough text to be reliable itself, else the fast path's."""
+    if fallback is None or len(fallback.text) < MIN_RELIABLE_BODY_CHARS:
+        return fast
+    return fallback
 
 
 def page_to_article(page: ExtractedPage, *, source: str | None = None, provider_domain: str | None = None,

@@ -13,7 +13,10 @@ from selectolax.lexbor import LexborHTMLParser
 from benchmarks.extraction import BENCH_DIR, PageScore, load_pages, main, score_page, shingles, summarise
 import re
 
-from scraper.body import BOILERPLATE_FRAGMENTS, FURNITURE_FRAGMENT, extract_body, trie_pattern
+from scraper.body import BOILERPLATE_FRAGMENTS, FURNITURE_FRAGMENT, Body, extract_body, trie_pattern
+from scraper.body_fallback import (
+    MAX_HEADLINE_RUN, MAX_LINE_REPEATS, MIN_CONTAINER_PARAGRAPH_SHARE, MIN_RELIABLE_BODY_CHARS, needs_fallback,
+    unreliable_reason)
 from scraper.extract import extract_page
 
 
@@ -98,6 +101,59 @@ def test_trie_pattern_matches_exactly_what_a_substring_search_does():
 def test_line_breaks_inside_a_paragraph_are_kept():
     html = "<html><body><div><p>First line of an address long enough to count<br>Second line</p></div></body></html>"
     assert extract_body(LexborHTMLParser(html)).text == "First line of an address long enough to count\nSecond line"
+
+
+def _article(paragraphs: int = 6) -> list[str]:
+    return [f"Paragraph {i} of a story, which is long enough to count as real article text in any page." for i in
+            range(paragraphs)]
+
+
+def test_a_plain_article_body_needs_no_fallback():
+    body = Body("\n\n".join(_article()), 6)
+    assert unreliable_reason(body) is None and not needs_fallback(body)
+
+
+def test_a_short_body_needs_the_fallback_unless_a_trusted_path_found_it():
+    text = "x" * (MIN_RELIABLE_BODY_CHARS - 1)
+    assert unreliable_reason(Body(text, 1, "generic")) == "short"
+    assert unreliable_reason(Body(text, 1, "microdata")) == "short"
+    assert unreliable_reason(Body(text + "x", 1, "generic")) is None
+    for trusted in ("selector", "jsonld", "fallback"):
+        assert not needs_fallback(Body(text, 1, trusted))
+
+
+def test_a_short_line_repeated_like_a_widget_needs_the_fallback():
+    widget = "See it now: Example Shop"
+    for repeats, expected in [(MAX_LINE_REPEATS, None), (MAX_LINE_REPEATS + 1, "repeated lines")]:
+        blocks = [block for paragraph in _article() for block in (paragraph, widget)][:2 * repeats]
+        assert unreliable_reason(Body("\n\n".join(blocks + _article()), 0)) == expected, repeats
+    # repeated numbers or punctuation (a table of scores, a separator) are not furniture
+    for line in ("0", "___", ","):
+        assert unreliable_reason(Body("\n\n".join(_article() + [line] * 10), 0)) is None
+
+
+def test_a_long_run_of_headlines_needs_the_fallback():
+    headlines = [f"Headline number {i} about something else" for i in range(MAX_HEADLINE_RUN + 1)]
+    assert unreliable_reason(Body("\n\n".join(_article() + headlines), 0)) == "headline list"
+    assert unreliable_reason(Body("\n\n".join(_article() + headlines[:-1]), 0)) is None
+    sentences = [headline + "." for headline in headlines]  # a list of short sentences is text, not headlines
+    assert unreliable_reason(Body("\n\n".join(_article() + sentences), 0)) is None
+
+
+def test_a_container_that_is_mostly_not_paragraphs_needs_the_fallback():
+    text = "\n\n".join(_article())
+    share = MIN_CONTAINER_PARAGRAPH_SHARE
+    assert unreliable_reason(Body(text, 6, "generic", int(share * 1000) - 1, 1000)) == "few paragraphs"
+    assert unreliable_reason(Body(text, 6, "generic", int(share * 1000) + 1, 1000)) is None
+
+
+def test_scoring_reports_the_paragraph_share_of_its_container():
+    story = "".join(f"<p>{paragraph}</p>" for paragraph in _article())
+    stamps = "".join(f"<span>Item {i}</span>" for i in range(40))
+    body = extract_body(LexborHTMLParser(f'<html><body><div class="story">{story}{stamps}</div></body></html>'))
+    assert body.method == "generic"
+    assert body.paragraph_chars == sum(len(paragraph) for paragraph in _article())
+    assert body.container_chars == body.paragraph_chars + sum(len(f"Item {i}") for i in range(40))
 
 
 def test_benchmark_without_its_data_exits_with_a_clear_message(tmp_path, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,45 @@ def test_page_without_article_text_gives_an_empty_body():
     found = extract_page("<html><head><title>Index</title></head><body><nav><a href=/>Home</a></nav></body></html>",
                          URL)
     assert found.title == "Index" and found.body == ""
+    # the fallback ran (an empty body is unreliable) but its own few words were not taken
+    assert found.fallback_reason == "short" and found.body_method == "generic"
+
+
+STORY = [f"Paragraph {i} of the regulator's decision, which is long enough to count as real article text."
+         for i in range(8)]
+WIDGET = "See it now: Example Shop"
+
+
+def story_page(widgets: int) -> str:
+    """An article whose paragraphs are interleaved with `widgets` copies of a shopping button's label."""
+    parts = []
+    for i, paragraph in enumerate(STORY):
+        parts.append(f"<p>{paragraph}</p>")
+        if i < widgets:
+            parts.append(f'<div><span class="cta">{WIDGET}</span></div>')
+    return (f"<html><head><title>Decision</title></head><body><div class='story'>{''.join(parts)}</div>"
+            f"</body></html>")
+
+
+def test_a_reliable_page_does_not_fall_back():
+    found = extract_page(story_page(widgets=0), URL)
+    assert found.fallback_reason is None and found.body_method == "generic"
+    assert found.body.split("\n\n") == STORY
+
+
+def test_an_unreliable_page_falls_back_to_trafilatura():
+    pytest.importorskip("trafilatura")
+    found = extract_page(story_page(widgets=4), URL)
+    assert found.fallback_reason == "repeated lines" and found.body_method == "fallback"
+    assert all(paragraph in found.body.split("\n\n") for paragraph in STORY)
+    fast = extract_page(story_page(widgets=4), URL, use_fallback=False)
+    assert fast.fallback_reason is None and fast.body_method == "generic" and WIDGET in fast.body
+
+
+def test_without_trafilatura_an_unreliable_page_keeps_the_fast_body(monkeypatch):
+    monkeypatch.setitem(sys.modules, "trafilatura", None)  # makes `import trafilatura` raise ImportError
+    found = extract_page(story_page(widgets=4), URL)
+    assert found.fallback_reason == "repeated lines" and found.body_method == "generic" and WIDGET in found.body
 
 
 @pytest.mark.parametrize(("text", "expected"), [
