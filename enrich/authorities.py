@@ -148,17 +148,28 @@ def lookup_authority(text: str, *, country: str | None = None) -> AuthorityRecor
     exact = gazetteer.by_short.get(stripped) or gazetteer.by_alias.get(_normalise_alias(stripped))
     if exact:
         return resolve_ids(ID_SEPARATOR.join(exact), country=country)
+    aliases, shorts = _name_patterns()
     best: tuple[int, tuple[str, ...]] | None = None
-    folded = _normalise_alias(text)
-    for alias, ids in gazetteer.by_alias.items():
-        if len(alias) > len(folded) or (best and len(alias) <= best[0]):
-            continue
-        if re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", folded):
-            best = (len(alias), ids)
-    for short, ids in gazetteer.by_short.items():
-        if (best is None or len(short) > best[0]) and re.search(rf"(?<!\w){re.escape(short)}(?!\w)", text):
-            best = (len(short), ids)
+    for found in aliases.finditer(_normalise_alias(text)):
+        if best is None or len(found[1]) > best[0]:
+            best = (len(found[1]), gazetteer.by_alias[found[1]])
+    for found in shorts.finditer(text):
+        if best is None or len(found[1]) > best[0]:
+            best = (len(found[1]), gazetteer.by_short[found[1]])
     return resolve_ids(ID_SEPARATOR.join(best[1]), country=country) if best else None
+
+
+@functools.lru_cache(maxsize=1)
+def _name_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One regex for all case-folded aliases and one for all short names, each matching as whole words at every
+    position (a zero-width lookahead, so overlapping names are all seen) and preferring the longest name there."""
+    gazetteer = load_gazetteer()
+
+    def alternation(names) -> re.Pattern[str]:
+        ordered = sorted(names, key=lambda name: (-len(name), name))
+        return re.compile(r"(?=(?<!\w)(" + "|".join(map(re.escape, ordered)) + r")(?!\w))")
+
+    return alternation(gazetteer.by_alias), alternation(gazetteer.by_short)
 
 
 def ruler_patterns(nlp: "Language") -> list[dict[str, Any]]:

@@ -29,6 +29,9 @@ import yaml
 from spacy.tokens import Doc
 
 from enrich.records import Mention
+from enrich.spans import text_of
+
+_SENTENCE_SPANS_KEY = "enrich.sentence_spans"
 
 __all__ = ["Law", "LawsFileError", "load_laws", "law_by_name", "find_laws", "find_laws_in_text", "sentence_spans"]
 
@@ -170,9 +173,17 @@ def law_by_name(name: str) -> Law | None:
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
-    """Character spans of the doc's sentences, split further at blank lines and stripped of outer whitespace."""
+    """Character spans of the doc's sentences, split further at blank lines and stripped of outer whitespace.
+    Built once per Doc (kept in ``doc.user_data``): classification, laws and violations all read them."""
+    cached = doc.user_data.get(_SENTENCE_SPANS_KEY)
+    if cached is None:
+        cached = doc.user_data[_SENTENCE_SPANS_KEY] = _sentence_spans(doc)
+    return cached
+
+
+def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    text = doc.text
+    text = text_of(doc)
     for sent in doc.sents:
         start = sent.start_char
         pieces = [m.start() for m in PARAGRAPH_BREAK.finditer(text, sent.start_char, sent.end_char)]
@@ -208,7 +219,7 @@ def find_laws(doc: Doc) -> list[Mention]:
     """Laws cited in `doc`: one :class:`Mention` per law, in order of first citation. ``name`` is the law's
     canonical short name, ``evidence`` the sentence of its first citation, the offsets those of that citation,
     ``detail`` the article/section numbers cited anywhere in the text ("Art. 5(1)(f), Art. 32") or None."""
-    return find_laws_in_text(doc.text, sentence_spans(doc))
+    return find_laws_in_text(text_of(doc), sentence_spans(doc))
 
 
 def find_laws_in_text(

@@ -38,6 +38,7 @@ import yaml
 from spacy.tokens import Doc
 
 from enrich.laws import sentence_spans
+from enrich.spans import text_of
 from enrich.records import Mention
 
 __all__ = [
@@ -127,7 +128,7 @@ def find_violations(doc: Doc, laws: Sequence[Mention] = ()) -> list[Mention]:
     ``evidence`` the sentence of the first cue (or of the law citation that implies the label), the offsets
     those of the cue (or law), ``detail`` the cue's words or the law/article ("law: COPPA", "GDPR Art. 32").
     `laws` are :func:`enrich.laws.find_laws` mentions of the same doc."""
-    return find_violations_in_text(doc.text, laws, sentence_spans(doc))
+    return find_violations_in_text(text_of(doc), laws, sentence_spans(doc))
 
 
 def find_violations_in_text(
