@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -59,6 +60,28 @@ MAX_FURNITURE_SHARE = 0.5
 #: agreed with the scored container, so it is a safeguard for pages where scoring would go wrong).
 ARTICLE_BODY_MARKUP = '[itemprop="articleBody"]'
 MIN_MARKED_BODY_CHARS = 300
+
+#: Class and id fragments (any case) and whole classes by which many sites mark their article's container, and the
+#: tags such a container has: the first stage of trafilatura's BODY_XPATH, its vocabulary drawn from many sites. Not
+#: used to choose the container (it often holds furniture too): a scored container at odds with the page's known
+#: container (the first element with such a class, else with such an id) is a doubtful choice (see
+#: :mod:`scraper.body_fallback`).
+KNOWN_CONTAINER_ID_FRAGMENTS = (
+    "entry-content", "article-content", "art-content", "article__content", "articlebody", "article-body",
+    "article__body", "body-text", "articlecontent",
+)
+KNOWN_CONTAINER_CLASS_FRAGMENTS = (
+    "post-text", "post_text", "post-body", "postentry", "post-entry", "post-content", "post_content", "postcontent",
+    "post_inner_wrapper", "article-text", "articletext", "entry-content", "page-content", "text-content",
+    "article-content", "art-content", "article__content", "article-body", "article__body", "articlebody",
+    "body-text", "article__container",
+)
+KNOWN_CONTAINER_CLASSES = frozenset({"post", "entry"})
+KNOWN_CONTAINER_TAGS = frozenset({"article", "div", "main", "section"})
+#: A known container with less text than this is ignored (an empty wrapper, a teaser's text block).
+MIN_KNOWN_CONTAINER_CHARS = 250
+#: How the best scored container lies to the known one.
+INSIDE, AROUND, APART = "inside", "around", "apart"
 
 #: Tags that begin a new block of text when collecting the body.
 BLOCK_TAGS = frozenset({
@@ -118,18 +141,38 @@ LINE_BREAK = "\x00"
 
 @dataclass
 class Body:
-    """The text found and how it was found.
-
-    For a body found by scoring (``method == "generic"``), `container_chars` is the length of the best container's
-    text and `paragraph_chars` the part of it in counted paragraphs: a container that is mostly not paragraphs is a
-    doubtful choice (see :mod:`scraper.body_fallback`). Both are 0 for bodies found otherwise.
-    """
+    """The text found, how it was found, and for a body found by scoring (``method == "generic"``) what the scoring
+    saw (None otherwise)."""
 
     text: str
     paragraphs: int
     method: str = "generic"
-    paragraph_chars: int = 0
-    container_chars: int = 0
+    scoring: Scoring | None = None
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What the container scoring saw, to judge its choice by (see :mod:`scraper.body_fallback`).
+
+    `text_chars` is the length of the best container's text and `paragraph_chars` the part of it in counted
+    paragraphs. `known_chars` is the length of the text of the page's known article container (see
+    :data:`KNOWN_CONTAINER_CLASS_FRAGMENTS`) and `known_relation` where the best container lies: :data:`INSIDE` it,
+    :data:`AROUND` it or :data:`APART` from it; both None when the page has no such container.
+    """
+
+    paragraph_chars: int
+    text_chars: int
+    known_chars: int | None = None
+    known_relation: str | None = None
+
+
+class _Choice(NamedTuple):
+    """The scored containers (the best and its joining siblings), the best, its paragraph and text characters."""
+
+    containers: list[LexborNode]
+    best: LexborNode | None
+    paragraph_chars: int
+    text_chars: int
 
 
 def extract_body(tree: LexborHTMLParser) -> Body:
@@ -138,15 +181,17 @@ def extract_body(tree: LexborHTMLParser) -> Body:
     if root is None:
         return Body("", 0)
     remove_unwanted_tags(tree)
-    _remove_furniture(root)
+    known = _remove_furniture(root)
     linked = _inside_links(root)
     marked = root.css(ARTICLE_BODY_MARKUP)
     if len(marked) == 1 and len(marked[0].text(strip=True)) >= MIN_MARKED_BODY_CHARS:
         blocks = collect_text(marked[0], linked)
         return Body("\n\n".join(blocks), len(blocks), "microdata")
-    containers, paragraph_chars, container_chars = _best_containers(root, linked)
-    blocks = [block for container in containers or [root] for block in collect_text(container, linked)]
-    return Body("\n\n".join(blocks), len(blocks), "generic", paragraph_chars, container_chars)
+    choice = _best_containers(root, linked)
+    known_chars, known_relation = _known_container(known, choice.best) if choice.best else (None, None)
+    scoring = Scoring(choice.paragraph_chars, choice.text_chars, known_chars, known_relation)
+    blocks = [block for container in choice.containers or [root] for block in collect_text(container, linked)]
+    return Body("\n\n".join(blocks), len(blocks), "generic", scoring)
 
 
 def remove_unwanted_tags(tree: LexborHTMLParser) -> None:
@@ -190,23 +235,57 @@ def trie_pattern(words: tuple[str, ...]) -> str:
 
 
 FURNITURE_FRAGMENT = re.compile(trie_pattern(BOILERPLATE_FRAGMENTS))
+KNOWN_CONTAINER_PATTERNS = {
+    "class": re.compile(trie_pattern(KNOWN_CONTAINER_CLASS_FRAGMENTS)),
+    "id": re.compile(trie_pattern(KNOWN_CONTAINER_ID_FRAGMENTS)),
+}
 
 
-def _remove_furniture(root: LexborNode) -> None:
+@lru_cache(maxsize=65536)
+def is_known_container_label(attribute: str, label: str) -> bool:
+    """Whether a lower-cased class (`attribute` "class") or id ("id") names a known article container."""
+    if attribute == "class" and label in KNOWN_CONTAINER_CLASSES:
+        return True
+    return KNOWN_CONTAINER_PATTERNS[attribute].search(label) is not None
+
+
+def _remove_furniture(root: LexborNode) -> LexborNode | None:
+    """Remove the elements whose class or id names furniture, and return the page's known article container that
+    remains (the first element whose class names one, else the first whose id does), if any. One pass over the
+    labelled elements does both."""
     doomed: set[int] = set()
     page_chars = None
+    known: dict[str, LexborNode] = {}
     for attribute in ("class", "id"):
         for node in root.css(f"[{attribute}]"):
             label = node.attrs.get(attribute)
-            if not label or not is_furniture_label(label.lower()) or node.tag in NEVER_FURNITURE:
+            if not label:
+                continue
+            label = label.lower()
+            if not is_furniture_label(label) or node.tag in NEVER_FURNITURE:
+                if attribute not in known and node.tag in KNOWN_CONTAINER_TAGS and \
+                        is_known_container_label(attribute, label):
+                    known[attribute] = node
                 continue
             if page_chars is None:
                 page_chars = len(root.text(strip=True))
             if len(node.text(strip=True)) > MAX_FURNITURE_SHARE * page_chars:
                 continue  # holds most of the page: a badly named article container, not furniture
             doomed.add(node.mem_id)
+    survivors = [node for node in (known.get("class"), known.get("id"))
+                 if node is not None and not _has_ancestor_in(node, doomed)]
     if doomed:
         _remove_all([node for node in root.css("[class],[id]") if node.mem_id in doomed])
+    return survivors[0] if survivors else None
+
+
+def _has_ancestor_in(node: LexborNode, mem_ids: set[int]) -> bool:
+    """Whether `node` or one of its ancestors is among `mem_ids`."""
+    while node is not None:
+        if node.mem_id in mem_ids:
+            return True
+        node = node.parent
+    return False
 
 
 def _inside_links(root: LexborNode) -> set[int]:
@@ -214,10 +293,9 @@ def _inside_links(root: LexborNode) -> set[int]:
     return {node.mem_id for node in root.css("a, a *")}
 
 
-def _best_containers(root: LexborNode, linked: set[int]) -> tuple[list[LexborNode], int, int]:
+def _best_containers(root: LexborNode, linked: set[int]) -> _Choice:
     """The best container, with those of its siblings that hold paragraphs of their own (an article split by
-    an advertisement slot into two <div> s), in document order; and the best container's paragraph characters and
-    text characters. No containers (and zeros) when the page has no paragraph."""
+    an advertisement slot into two <div> s), in document order. No containers when the page has no paragraph."""
     chars: dict[int, int] = {}
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
@@ -251,7 +329,7 @@ def _best_containers(root: LexborNode, linked: set[int]) -> tuple[list[LexborNod
             node = node.parent
             level += 1
     if not scores:
-        return [], 0, 0
+        return _Choice([], None, 0, 0)
     best, best_score, best_total = None, float("-inf"), 0
     for key in sorted(scores, key=scores.__getitem__, reverse=True)[:CANDIDATES]:
         total = len(nodes[key].text(strip=True))
@@ -260,7 +338,7 @@ def _best_containers(root: LexborNode, linked: set[int]) -> tuple[list[LexborNod
             best, best_score, best_total = nodes[key], score, total
     parent = best.parent
     if parent is None or best.tag == "body":
-        return [best], chars[best.mem_id], best_total
+        return _Choice([best], best, chars[best.mem_id], best_total)
     containers = []
     minimum = SIBLING_MIN_SHARE * chars[best.mem_id]
     for sibling in parent.iter():
@@ -274,7 +352,20 @@ def _best_containers(root: LexborNode, linked: set[int]) -> tuple[list[LexborNod
                 containers.append(sibling)
         elif chars.get(key, 0) >= minimum and len(sibling.text(strip=True)) <= SIBLING_MAX_TEXT_RATIO * chars[key]:
             containers.append(sibling)
-    return containers, chars[best.mem_id], best_total
+    return _Choice(containers, best, chars[best.mem_id], best_total)
+
+
+def _known_container(known: LexborNode | None, best: LexborNode) -> tuple[int | None, str | None]:
+    """The text length of the page's known article container and where `best` lies to it; (None, None) when the
+    page has none with at least :data:`MIN_KNOWN_CONTAINER_CHARS` of text."""
+    if known is None:
+        return None, None
+    known_chars = len(known.text(strip=True))
+    if known_chars < MIN_KNOWN_CONTAINER_CHARS:
+        return None, None
+    if _has_ancestor_in(best, {known.mem_id}):
+        return known_chars, INSIDE
+    return known_chars, AROUND if _has_ancestor_in(known, {best.mem_id}) else APART
 
 
 def collect_text(container: LexborNode, linked: set[int] | None = None) -> list[str]:

@@ -4,10 +4,15 @@
 signals and their thresholds are the data below); :func:`fallback_body` then extracts the page again with
 trafilatura (imported lazily: it costs several times our extractor, so it must stay rare).
 
-The signals were chosen on the benchmark's tuned half only (see benchmarks/extraction.py). Most telling was the
-first: teaser lists and repeated widgets ("See it now", "Advertisement", a date line per teaser) pulled into the
-body by a too-large container. On that half it fires on the pages of older, less tuned versions of our extractor
-where they took whole page columns, and on 3 of 91 pages of the current one.
+The signals were chosen on the benchmark's tuned half only (see benchmarks/extraction.py), checked against the
+failures of older, less tuned versions of our extractor on that half (stand-ins for failures on unseen sites):
+- a short line repeated like a widget or a teaser's date line ("See it now", "Advertisement") marked most of the
+  pages where a too-large container took whole page columns;
+- a scored container at odds with the page's known article container (trafilatura's class and id vocabulary, see
+  :data:`scraper.body.KNOWN_CONTAINER_CLASS_FRAGMENTS`): around it and much larger, apart from it, or a small part
+  of it;
+- a very short body, a run of headlines, a container that is mostly not paragraphs.
+On the tuned half they fire on 4 of 91 pages of the current extractor.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from scraper.body import Body
+from scraper.body import APART, AROUND, INSIDE, Body, Scoring
 
 #: Bodies found by these paths are checked; a source's own selector or the page's JSON-LD articleBody are trusted.
 CHECKED_METHODS = frozenset({"generic", "microdata"})
@@ -29,6 +34,11 @@ MAX_HEADLINE_RUN = 14
 HEADLINE_MAX_CHARS = 80
 #: A scored container with less than this share of its text in paragraphs was a doubtful choice.
 MIN_CONTAINER_PARAGRAPH_SHARE = 0.25
+#: A scored container inside the page's known article container (scraper.body.KNOWN_CONTAINER_SELECTOR) holding
+#: more than this many times its text may be only part of the article ...
+MAX_KNOWN_CONTAINER_EXCESS = 2.0
+#: ... and one around it holding less than this share of its text may hold much besides the article.
+MIN_KNOWN_CONTAINER_SHARE = 0.5
 
 #: A line counts only if it has a word (two letters): not "0", "___" or ",".
 HAS_WORD = re.compile(r"[^\W\d_]{2}")
@@ -40,8 +50,9 @@ FALLBACK_METHOD = "fallback"
 
 
 def unreliable_reason(body: Body) -> str | None:
-    """Why `body` looks like a failed extraction ("short", "repeated lines", "headline list", "few paragraphs"), or
-    None when it looks fine or was found by a trusted path (selector, JSON-LD)."""
+    """Why `body` looks like a failed extraction ("short", "repeated lines", "headline list", "few paragraphs",
+    "apart from the known container", "part of the known container", "beyond the known container"), or None when
+    it looks fine or was found by a trusted path (selector, JSON-LD)."""
     if body.method not in CHECKED_METHODS:
         return None
     if len(body.text) < MIN_RELIABLE_BODY_CHARS:
@@ -52,8 +63,20 @@ def unreliable_reason(body: Body) -> str | None:
         return "repeated lines"
     if _longest_headline_run(blocks) > MAX_HEADLINE_RUN:
         return "headline list"
-    if body.container_chars and body.paragraph_chars < MIN_CONTAINER_PARAGRAPH_SHARE * body.container_chars:
+    return _doubtful_scoring(body.scoring) if body.scoring else None
+
+
+def _doubtful_scoring(scoring: Scoring) -> str | None:
+    if scoring.paragraph_chars < MIN_CONTAINER_PARAGRAPH_SHARE * scoring.text_chars:
         return "few paragraphs"
+    if scoring.known_chars is None:
+        return None
+    if scoring.known_relation == APART:
+        return "apart from the known container"
+    if scoring.known_relation == INSIDE and scoring.known_chars > MAX_KNOWN_CONTAINER_EXCESS * scoring.text_chars:
+        return "part of the known container"
+    if scoring.known_relation == AROUND and scoring.known_chars < MIN_KNOWN_CONTAINER_SHARE * scoring.text_chars:
+        return "beyond the known container"
     return None
 
 

@@ -13,10 +13,11 @@ from selectolax.lexbor import LexborHTMLParser
 from benchmarks.extraction import BENCH_DIR, PageScore, load_pages, main, score_page, shingles, summarise
 import re
 
-from scraper.body import BOILERPLATE_FRAGMENTS, FURNITURE_FRAGMENT, Body, extract_body, trie_pattern
+from scraper.body import (
+    APART, AROUND, BOILERPLATE_FRAGMENTS, FURNITURE_FRAGMENT, INSIDE, Body, Scoring, extract_body, trie_pattern)
 from scraper.body_fallback import (
-    MAX_HEADLINE_RUN, MAX_LINE_REPEATS, MIN_CONTAINER_PARAGRAPH_SHARE, MIN_RELIABLE_BODY_CHARS, needs_fallback,
-    unreliable_reason)
+    MAX_HEADLINE_RUN, MAX_KNOWN_CONTAINER_EXCESS, MAX_LINE_REPEATS, MIN_CONTAINER_PARAGRAPH_SHARE,
+    MIN_KNOWN_CONTAINER_SHARE, MIN_RELIABLE_BODY_CHARS, needs_fallback, unreliable_reason)
 from scraper.extract import extract_page
 
 
@@ -140,11 +141,28 @@ def test_a_long_run_of_headlines_needs_the_fallback():
     assert unreliable_reason(Body("\n\n".join(_article() + sentences), 0)) is None
 
 
+def _scored(scoring: Scoring) -> Body:
+    return Body("\n\n".join(_article()), 6, "generic", scoring)
+
+
 def test_a_container_that_is_mostly_not_paragraphs_needs_the_fallback():
-    text = "\n\n".join(_article())
     share = MIN_CONTAINER_PARAGRAPH_SHARE
-    assert unreliable_reason(Body(text, 6, "generic", int(share * 1000) - 1, 1000)) == "few paragraphs"
-    assert unreliable_reason(Body(text, 6, "generic", int(share * 1000) + 1, 1000)) is None
+    assert unreliable_reason(_scored(Scoring(int(share * 1000) - 1, 1000))) == "few paragraphs"
+    assert unreliable_reason(_scored(Scoring(int(share * 1000) + 1, 1000))) is None
+
+
+def test_a_container_at_odds_with_the_known_article_container_needs_the_fallback():
+    excess, share = MAX_KNOWN_CONTAINER_EXCESS, MIN_KNOWN_CONTAINER_SHARE
+    cases = [
+        (Scoring(900, 1000), None),  # the page has no known container
+        (Scoring(900, 1000, 5000, APART), "apart from the known container"),
+        (Scoring(900, 1000, int(excess * 1000) + 1, INSIDE), "part of the known container"),
+        (Scoring(900, 1000, int(excess * 1000), INSIDE), None),
+        (Scoring(900, 1000, int(share * 1000) - 1, AROUND), "beyond the known container"),
+        (Scoring(900, 1000, int(share * 1000), AROUND), None),
+    ]
+    for scoring, expected in cases:
+        assert unreliable_reason(_scored(scoring)) == expected, scoring
 
 
 def test_scoring_reports_the_paragraph_share_of_its_container():
@@ -152,8 +170,27 @@ def test_scoring_reports_the_paragraph_share_of_its_container():
     stamps = "".join(f"<span>Item {i}</span>" for i in range(40))
     body = extract_body(LexborHTMLParser(f'<html><body><div class="story">{story}{stamps}</div></body></html>'))
     assert body.method == "generic"
-    assert body.paragraph_chars == sum(len(paragraph) for paragraph in _article())
-    assert body.container_chars == body.paragraph_chars + sum(len(f"Item {i}") for i in range(40))
+    assert body.scoring.paragraph_chars == sum(len(paragraph) for paragraph in _article())
+    assert body.scoring.text_chars == body.scoring.paragraph_chars + sum(len(f"Item {i}") for i in range(40))
+    assert body.scoring.known_chars is None and body.scoring.known_relation is None
+
+
+def test_scoring_reports_where_its_container_lies_to_the_known_article_container():
+    story = "".join(f"<p>{paragraph}</p>" for paragraph in _article())
+    chars = sum(len(paragraph) for paragraph in _article())
+    inside = f'<html><body><div class="Entry-Content"><div>{story}</div><span>Tags</span></div></body></html>'
+    scoring = extract_body(LexborHTMLParser(inside)).scoring
+    assert (scoring.known_relation, scoring.known_chars) == (INSIDE, chars + len("Tags"))
+    marked = "<p>A paragraph in the marked container, itself long enough to count as text.</p>" * 4
+    around = f'<html><body><div>{story}<div class="post-content">{marked}</div></div></body></html>'
+    scoring = extract_body(LexborHTMLParser(around)).scoring
+    assert (scoring.known_relation, scoring.known_chars) == (AROUND, len(marked) - len("<p></p>") * 4)
+    apart = (f'<html><body><div class="post-content"><p>{"A short note in the marked container. " * 8}</p></div>'
+             f'<div>{story * 2}</div></body></html>')
+    assert extract_body(LexborHTMLParser(apart)).scoring.known_relation == APART
+    small = f'<html><body><div class="post-content"><p>Too short to count.</p></div><div>{story}</div></body></html>'
+    assert extract_body(LexborHTMLParser(small)).scoring.known_relation is None
+    assert extract_body(LexborHTMLParser(f'<div itemprop="articleBody">{story}</div>')).scoring is None
 
 
 def test_benchmark_without_its_data_exits_with_a_clear_message(tmp_path, capsys):
