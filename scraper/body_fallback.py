@@ -34,10 +34,11 @@ MAX_HEADLINE_RUN = 14
 HEADLINE_MAX_CHARS = 80
 #: A scored container with less than this share of its text in paragraphs was a doubtful choice.
 MIN_CONTAINER_PARAGRAPH_SHARE = 0.25
-#: A scored container inside the page's known article container (scraper.body.KNOWN_CONTAINER_SELECTOR) holding
-#: more than this many times its text may be only part of the article ...
+#: When the page's known article container (see scraper.body.KNOWN_CONTAINER_CLASS_FRAGMENTS) holds more than this
+#: many times the text of the scored container inside it, that container may be only part of the article ...
 MAX_KNOWN_CONTAINER_EXCESS = 2.0
-#: ... and one around it holding less than this share of its text may hold much besides the article.
+#: ... and when it holds less than this share of the text of a scored container around it, that one may hold much
+#: besides the article.
 MIN_KNOWN_CONTAINER_SHARE = 0.5
 
 #: A line counts only if it has a word (two letters): not "0", "___" or ",".
