@@ -8,7 +8,8 @@ currencies, legislation, and ordinary business news; 150-300 words; deterministi
 run and on the same texts:
 
 1. bare ``nlp.pipe``: the same model with the same disabled components as :func:`enrich.nlp.load_nlp`, but
-   none of our components, every doc consumed and dropped (the floor any spaCy-based build pays);
+   none of our components, every doc consumed and dropped (the floor any spaCy-based build pays); timed
+   before and again after the full build, since the load of a shared machine drifts over a long run;
 2. on a sample (``--sample``), bare ``nlp.pipe`` against our pipeline as :func:`enrich.nlp.load_nlp` returns
    it (the authority ruler added) and against :func:`enrich.pipeline.enrich_articles` (spaCy and every
    extractor), to show where the overhead goes;
@@ -125,7 +126,8 @@ def generic_sentence(rng: random.Random, when: date) -> str:
         f"Earlier this year, {authority} opened a separate inquiry into {company(rng)}.",
         f"{rng.choice(PEOPLE)}, a lawyer at {rng.choice(LAW_FIRMS)} in {rng.choice(CITIES)}, said the move was "
         f"\"a clear signal to the market\".",
-        f"Figures published in {when.year - 1} show that complaints rose by {rng.randrange(3, 60)}% on the year before.",
+        f"Figures published in {when.year - 1} show that complaints rose by {rng.randrange(3, 60)}% "
+        f"on the year before.",
         f"The news comes amid growing scrutiny of {rng.choice(TOPICS)} companies in {rng.choice(CITIES)} and beyond.",
         f"Observers in {rng.choice(CITIES)} said other authorities were likely to follow with their own reviews.",
         f"{company(rng)} declined to comment when contacted on {rng.choice(WEEKDAYS)}.",
@@ -192,7 +194,8 @@ def legislation_story(rng: random.Random, when: date) -> tuple[str, str, list[st
     person, firm = rng.choice(PEOPLE), company(rng)
     title = rng.choice((f"{body[0].upper() + body[1:]} passes the {bill}", f"Lawmakers back the {bill}",
                         f"What the {bill} means for business"))
-    lead = f"{body[0].upper() + body[1:]} voted on {rng.choice(WEEKDAYS)} to adopt the {bill}, after {rng.randrange(2, 30)} months of debate."
+    lead = (f"{body[0].upper() + body[1:]} voted on {rng.choice(WEEKDAYS)} to adopt the {bill}, "
+            f"after {rng.randrange(2, 30)} months of debate.")
     details = [
         f"The law will apply from {when.year + rng.randrange(1, 3)}, giving companies time to prepare.",
         f"It sets out new obligations for companies that process personal data or deploy automated systems.",
@@ -214,9 +217,11 @@ def other_story(rng: random.Random, when: date) -> tuple[str, str, list[str], li
     _, _, currency, _ = rng.choice(AUTHORITIES)
     title = rng.choice((f"{firm} launches new {topic} platform", f"{firm} and {partner} announce partnership",
                         f"{firm} raises {amount_text(rng, currency)} to expand in {topic}"))
-    lead = f"{firm} said on {rng.choice(WEEKDAYS)} that it will expand its {topic} business, with a launch planned for {when:%B %Y}."
+    lead = (f"{firm} said on {rng.choice(WEEKDAYS)} that it will expand its {topic} business, "
+            f"with a launch planned for {when:%B %Y}.")
     details = [
-        f"The company employs about {rng.randrange(50, 90_000):,} people and has offices in {rng.randrange(2, 40)} countries.",
+        f"The company employs about {rng.randrange(50, 90_000):,} people and has offices in "
+        f"{rng.randrange(2, 40)} countries.",
         f"{partner} will supply technology and share the costs of the project.",
         f"\"Our customers asked for this,\" said {person}, the chief executive.",
         f"Analysts expect the market for {topic} to grow by {rng.randrange(5, 40)}% a year.",
@@ -373,6 +378,8 @@ def main(argv: list[str] | None = None) -> None:
         full, full_result = time_build(data, db, "full build (empty facts cache)", processes=args.processes,
                                        words=words)
         report(full)
+        bare_after = report(time_pipe(bare, texts, words, "bare nlp.pipe again, after the build",
+                                      processes=args.processes, batch_size=DEFAULT_BATCH_SIZE))
         same, same_result = time_build(data, db, "rebuild, nothing changed", processes=args.processes, words=words)
         report(same)
         new_paths = write_corpus(data, args.new, seed=args.seed, start=args.articles)
@@ -389,8 +396,10 @@ def main(argv: list[str] | None = None) -> None:
           f"{full_result.fines} fines, {full_result.cases} cases")
     print(f"rebuild with nothing changed enriched {same_result.enriched}; "
           f"incremental enriched {incremental_result.enriched}, reused {incremental_result.reused}")
-    print(f"overhead of the full build over bare nlp.pipe: {full.seconds:.2f} s / {bare_timing.seconds:.2f} s "
-          f"-> {(full.seconds / bare_timing.seconds - 1) * 100:+.1f}% (target < 30%)")
+    bare_mean = (bare_timing.seconds + bare_after.seconds) / 2
+    print(f"overhead of the full build over bare nlp.pipe (mean of the passes before and after it): "
+          f"{full.seconds:.2f} s / {bare_mean:.2f} s -> {(full.seconds / bare_mean - 1) * 100:+.1f}% (target < 30%); "
+          f"the two bare passes differ by {abs(bare_timing.seconds - bare_after.seconds) / bare_mean * 100:.1f}%")
     print(f"  on the first {len(sample)} texts: authority ruler "
           f"{(ruler_sample.seconds / bare_sample.seconds - 1) * 100:+.1f}%, ruler + extractors "
           f"{(extract_sample.seconds / bare_sample.seconds - 1) * 100:+.1f}% over bare nlp.pipe")

@@ -28,11 +28,22 @@ import click
 import sqlite_utils
 from filelock import FileLock, Timeout
 
-from enrich.runs import MAX_MESSAGES, RunRecord, SourceRun, append_run, empty_streaks, load_runs_log, new_run, read_runs, utc_now
+from enrich.runs import (
+    MAX_MESSAGES,
+    RunRecord,
+    SourceRun,
+    append_run,
+    empty_streaks,
+    load_runs_log,
+    new_run,
+    read_runs,
+    utc_now,
+)
 from enrich.schema import EMPTY_RUNS_THRESHOLD
 
 if TYPE_CHECKING:
     from scraper.fetch import FetchConfig
+    from scraper.sources import SourcesFile
 
 LOCK_FILE_NAME = ".nightly.lock"
 #: Temporary files (``.tmp-*``) left by a killed run are removed once they are this old (seconds); younger
@@ -149,11 +160,10 @@ def remove_stale_temp_files(data_dir: Path, *, older_than: float = STALE_TEMP_AG
     return removed
 
 
-def scrape_sources(sources_file: Path, data_dir: Path, record: RunRecord, *, refetch: bool,
+def scrape_sources(loaded: SourcesFile, data_dir: Path, record: RunRecord, *, refetch: bool,
                    fetch_config: FetchConfig | None = None) -> bool:
-    """Run every enabled source of `sources_file` into `data_dir` and fill ``record.sources``; returns False
-    when the scrape as a whole could not run or crashed (the files already written are kept)."""
-    loaded = _load_sources(sources_file)
+    """Run every enabled source of `loaded` into `data_dir` and fill ``record.sources``; returns False when the
+    scrape as a whole could not run or crashed (the files already written are kept)."""
     for message in loaded.errors:
         record.add_error(message)
         log_event(logging.ERROR, "sources.entry_skipped", message=message)
@@ -177,7 +187,7 @@ def scrape_sources(sources_file: Path, data_dir: Path, record: RunRecord, *, ref
     return True
 
 
-def _load_sources(sources_file: Path):
+def _load_sources(sources_file: Path) -> SourcesFile:
     from scraper.sources import SourcesFileError, load_sources
 
     try:
@@ -259,7 +269,7 @@ def run_nightly(
     Everything else (failed sources, bad files, a crashed stage) is recorded in the run and reflected in the
     returned exit code."""
     sources_file, data_dir, db_path = Path(sources_file), Path(data_dir), Path(db_path)
-    _load_sources(sources_file)  # a usage error must come before the lock and any write
+    loaded = _load_sources(sources_file)  # a usage error must come before the lock and any write
     data_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(data_dir / LOCK_FILE_NAME, blocking=False)
     try:
@@ -267,21 +277,21 @@ def run_nightly(
     except Timeout:
         raise NightlyLocked(f"another nightly run holds {data_dir / LOCK_FILE_NAME}; this one does nothing") from None
     try:
-        return _run_locked(sources_file, data_dir, db_path, processes=processes, refetch=refetch,
+        return _run_locked(loaded, data_dir, db_path, processes=processes, refetch=refetch,
                            fetch_config=fetch_config, threshold=empty_runs_threshold)
     finally:
         lock.release()
 
 
-def _run_locked(sources_file: Path, data_dir: Path, db_path: Path, *, processes: int, refetch: bool,
+def _run_locked(loaded: SourcesFile, data_dir: Path, db_path: Path, *, processes: int, refetch: bool,
                 fetch_config: FetchConfig | None, threshold: int) -> NightlyResult:
     record = new_run()
-    log_event(logging.INFO, "nightly.start", run=record.id, sources_file=str(sources_file), data=str(data_dir),
+    log_event(logging.INFO, "nightly.start", run=record.id, sources_file=loaded.path, data=str(data_dir),
               db=str(db_path), pid=os.getpid())
     for path in remove_stale_temp_files(data_dir):
         log_event(logging.DEBUG, "cleanup.stale_temp_file", path=str(path))
     try:
-        scraped = scrape_sources(sources_file, data_dir, record, refetch=refetch, fetch_config=fetch_config)
+        scraped = scrape_sources(loaded, data_dir, record, refetch=refetch, fetch_config=fetch_config)
         staging = staging_path(db_path)
         built = build_staging(data_dir, staging, record, processes=processes)
     except (KeyboardInterrupt, SystemExit) as exc:  # SIGINT, or SIGTERM via the CLI's handler
