@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from enrich.countries import country_code
+from enrich.dates import iso_date
 from enrich.records import FINE_STATUSES, Fine
 from enrich.violations import primary_label
 
@@ -149,7 +150,7 @@ class _Cluster:
             self.authority_keys.add(report.authority_key)
         if report.fine is not None:
             self.fines.setdefault((report.fine.currency, round(report.fine.amount, 2)), report.fine)
-            if decided := _date(report.fine.decision_date):
+            if decided := iso_date(report.fine.decision_date):
                 self.decision_dates.add(decided)
         if report.date and (founding or report.fine is not None):
             self.first = min(self.first or report.date, report.date)
@@ -255,19 +256,10 @@ def _authority_key(authority: str | None) -> str | None:
     return " ".join(w for w in words if w not in STOP_WORDS) or None
 
 
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 def _reports(article: CaseInput) -> list[_Report]:
     reports: list[_Report] = []
     seen: set[tuple] = set()
-    published = _date(article.published)
+    published = iso_date(article.published)
     for order, fine in enumerate(article.fines or [None]):
         party = (fine.fined_party if fine and fine.fined_party else None) or article.fined_party
         if fine is not None and not _has_letters(party):
@@ -332,7 +324,7 @@ def _compatible(report: _Report, cluster: _Cluster) -> bool:
     if report.fine is not None and cluster.fines:
         if not any(_same_amount(report.fine, fine) for fine in cluster.fines.values()):
             return False
-        decided = _date(report.fine.decision_date)
+        decided = iso_date(report.fine.decision_date)
         if decided and cluster.decision_dates and all(
             _days(decided, d) > DATE_WINDOW_DAYS for d in cluster.decision_dates
         ):
@@ -380,7 +372,7 @@ def _case(cluster: _Cluster) -> Case:
         "|".join((founder.article.article_id, " ".join(founder.key), *founder_amount)).encode("utf-8")
     ).hexdigest()[:16]
     amount_fine, status, decision_date = _amount(reports)
-    published = sorted(d for d in (_date(r.article.published) for r in reports) if d)
+    published = sorted(d for d in (iso_date(r.article.published) for r in reports) if d)
     article_ids = sorted({r.article.article_id for r in reports})
     by_article = {r.article.article_id: r.article for r in reports}
     laws = sorted({law for a in by_article.values() for law in a.laws or ()})

@@ -23,6 +23,16 @@ _DEFAULT_A = dt.datetime(2000, 1, 1)
 _DEFAULT_B = dt.datetime(2001, 2, 2)
 
 
+def iso_date(value: object) -> dt.date | None:
+    """The date at the start of an ISO 8601 string ("2021-12-15T08:27:00Z" -> 2021-12-15), or None."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
 def resolve_date(text: str, *, published: dt.date | None = None) -> dt.date | None:
     """The day ``text`` names, or None when it names no single day. Weekdays and relative days need
     ``published`` (the latest such day on or before it); a day without a year takes the latest year that

@@ -9,6 +9,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from enrich.classify import classify_article
+from enrich.dates import iso_date
 from enrich.fines import extract_fines
 from enrich.laws import find_laws
 from enrich.nlp import load_nlp
@@ -36,13 +37,7 @@ def analysed_text(article: Article) -> str:
 
 def published_date(article: Article) -> dt.date | None:
     """The article's publication date, from ``publishedDateTime``."""
-    value = article.meta.get("publishedDateTime")
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+    return iso_date(article.meta.get("publishedDateTime"))
 
 
 def facts_from_doc(doc: Doc, article: Article) -> ArticleFacts:
