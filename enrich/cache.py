@@ -28,7 +28,7 @@ ENRICH_DIR = Path(__file__).resolve().parent
 EXTRACTOR_FILE_PATTERNS = ("*.py", "*.yml")
 #: Modules that load, serve or evaluate, and never change what is extracted.
 NOT_EXTRACTORS = frozenset({"__init__.py", "__main__.py", "build.py", "cache.py", "cli.py", "evaluate.py",
-                            "schema.py", "serve.py", "views.py"})
+                            "nightly.py", "runs.py", "schema.py", "serve.py", "views.py"})
 CACHE_FILE_NAME = ".enrich-cache.sqlite"
 
 
