@@ -123,6 +123,14 @@ def _iso_datetime(value: Any) -> Any:
     return value
 
 
+def describe_yaml_error(exc: yaml.YAMLError) -> str:
+    """Where and what a YAML error is, for a one-line message: `` at line 3: expected ',' or ']'``."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{where}: {problem}"
+
+
 def parse_article(text: str, *, name: str = "<string>") -> Article:
     """Parse the text of an article file. ``name`` is used in error messages.
 
@@ -140,10 +148,7 @@ def parse_article(text: str, *, name: str = "<string>") -> Article:
     try:
         meta = FRONT_MATTER.load(front)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ArticleFileError(name, f"malformed front matter{where}: {problem}") from None
+        raise ArticleFileError(name, f"malformed front matter{describe_yaml_error(exc)}") from None
     if meta is not None and not isinstance(meta, dict):
         raise ArticleFileError(name, "front matter is not a mapping of fields")
     if not meta:

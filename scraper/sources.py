@@ -19,6 +19,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+
+from scraper.article_file import describe_yaml_error
 from selectolax.lexbor import LexborHTMLParser
 
 __all__ = [
@@ -175,10 +177,7 @@ def parse_sources(text: str, *, name: str = "<sources>") -> SourcesFile:
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SourcesFileError(f"{name}: YAML syntax error{where}: {problem}") from None
+        raise SourcesFileError(f"{name}: YAML syntax error{describe_yaml_error(exc)}") from None
     if not isinstance(document, dict) or "sources" not in document:
         raise SourcesFileError(f"{name}: expected a mapping with a 'sources:' list at the top")
     entries = document["sources"]
